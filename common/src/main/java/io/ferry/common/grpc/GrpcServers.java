@@ -1,0 +1,95 @@
+package io.ferry.common.grpc;
+
+import io.ferry.common.FerryException;
+import io.ferry.common.tls.TlsMaterial;
+import io.ferry.common.tls.Transport;
+import io.grpc.BindableService;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Builds gRPC servers and channels with Ferry's transport security, and turns bind failures into clear errors. */
+public final class GrpcServers {
+  /** Largest message a Ferry server accepts; migration chunks stay well below it. */
+  public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  private GrpcServers() {}
+
+  /**
+   * Starts a server on {@code bindHost:port} (0 = any free port) with the given services and the standard
+   * gRPC health service.
+   */
+  public static Server start(String role, String bindHost, int port, TlsMaterial tls,
+                             List<BindableService> services) {
+    ServerBuilder<?> b = Grpc.newServerBuilderForPort(port, Transport.serverCredentials(tls, role));
+    if (bindHost != null && !bindHost.isBlank() && !"0.0.0.0".equals(bindHost)) {
+      // Grpc.newServerBuilderForPort binds all interfaces; NettyServerBuilder is needed for one address.
+      b = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+          new InetSocketAddress(bindHost, port), Transport.serverCredentials(tls, role));
+    }
+    b.maxInboundMessageSize(MAX_MESSAGE_BYTES);
+    HealthStatusManager health = new HealthStatusManager();
+    b.addService(health.getHealthService());
+    services.forEach(b::addService);
+    Server server = b.build();
+    try {
+      return server.start();
+    } catch (IOException e) {
+      if (isBindFailure(e)) {
+        throw new FerryException(role + ": port " + port + " on " + (bindHost == null ? "*" : bindHost)
+            + " is already in use: stop the process using it or choose another port");
+      }
+      throw new FerryException(role + ": cannot start gRPC server on port " + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A channel to {@code target} (host:port) with the process' transport security. */
+  public static ManagedChannel channel(String target, TlsMaterial tls) {
+    return Grpc.newChannelBuilder(target, Transport.channelCredentials(tls))
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .build();
+  }
+
+  public static void shutdown(Server server) {
+    if (server == null) {
+      return;
+    }
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public static void shutdown(ManagedChannel channel) {
+    if (channel == null) {
+      return;
+    }
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
