@@ -49,7 +49,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
       return new EmbeddedZooKeeper(zks, f, host);
     } catch (BindException e) {
       throw new FerryException("ZooKeeper: port " + port + " on " + host
-          + " is already in use: stop the process using it or choose another --port");
+          + " is already in use: is another ferry up or ZooKeeper running? Stop it or choose another port");
     } catch (IOException e) {
       throw new FerryException("ZooKeeper: cannot start with data in " + dataDir + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

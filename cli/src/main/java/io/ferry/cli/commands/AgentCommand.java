@@ -1,0 +1,56 @@
+package io.ferry.cli.commands;
+
+import io.ferry.hostagent.agent.Agent;
+import io.ferry.hostagent.agent.AgentConfig;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = {"Run the host agent of one KVM host.",
+        "It measures the host (CPU, memory, temperature, SMART), manages its VMs through a hypervisor driver",
+        "(qemu or the built-in sim), streams reports to the scheduler leader, and carries out migrations",
+        "peer-to-peer with other agents."})
+public final class AgentCommand implements Callable<Integer> {
+  @Mixin
+  ServerOptions server;
+
+  @Option(names = "--name", paramLabel = "HOST", description = "Host name, unique in the cluster (default: this machine's)")
+  String name;
+
+  @Option(names = "--hypervisor", defaultValue = "qemu", paramLabel = "sim|qemu",
+      description = "Hypervisor driver (default: ${DEFAULT-VALUE})")
+  String hypervisor;
+
+  @Option(names = "--port", defaultValue = "7500", description = "HostAgent + MigrationPeer port (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--metrics-port", defaultValue = "9500", description = "Prometheus /metrics port (default: ${DEFAULT-VALUE})")
+  int metricsPort;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Host label for placement rules (repeatable)")
+  Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(names = "--report-interval", defaultValue = "5s", converter = DurationConverter.class,
+      description = "How often to report signals to the leader (default: ${DEFAULT-VALUE})")
+  Duration reportInterval;
+
+  @Override
+  public Integer call() throws Exception {
+    String n = name != null ? name : InetAddress.getLocalHost().getHostName();
+    AgentConfig config = new AgentConfig(n, server.zk, server.cluster, server.bind, server.advertiseHost(), port,
+        metricsPort, server.tls(), hypervisor, labels, reportInterval, server.sessionTimeout);
+    Agent a = new Agent(config, Clock.systemUTC()).start();
+    System.out.println("agent " + n + " admin=" + a.endpoint() + " metrics=" + server.advertiseHost() + ":"
+        + a.metricsPort() + " cluster=" + server.cluster);
+    System.out.flush();
+    Waiter.untilShutdown(a::close);
+    return 0;
+  }
+}

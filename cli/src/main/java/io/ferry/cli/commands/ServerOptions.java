@@ -1,0 +1,54 @@
+package io.ferry.cli.commands;
+
+import io.ferry.common.FerryException;
+import io.ferry.common.tls.TlsMaterial;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options shared by the long-running roles (scheduler, agent). */
+public final class ServerOptions {
+  @Option(names = "--zk", required = true, paramLabel = "HOST:PORT", description = "ZooKeeper connect string")
+  String zk;
+
+  @Option(names = "--cluster", defaultValue = "ferry", paramLabel = "NAME",
+      description = "Helix cluster name (default: ${DEFAULT-VALUE})")
+  String cluster;
+
+  @Option(names = "--certs", paramLabel = "DIR",
+      description = "Certificate directory from 'ferry certs init' (ca.crt, node.crt, node.key)")
+  Path certs;
+
+  @Option(names = "--insecure", description = "Plain text, no client certificates (logs a warning on every start)")
+  boolean insecure;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+      description = "Address to listen on (default: ${DEFAULT-VALUE})")
+  String bind;
+
+  @Option(names = "--advertise", paramLabel = "ADDR",
+      description = "Address other processes use to reach this one (default: the --bind address)")
+  String advertise;
+
+  @Option(names = "--session-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      paramLabel = "DURATION", description = "ZooKeeper session timeout (default: ${DEFAULT-VALUE})")
+  Duration sessionTimeout;
+
+  TlsMaterial tls() {
+    if (insecure) {
+      return TlsMaterial.insecurePlainText();
+    }
+    if (certs == null) {
+      throw new FerryException("no certificates: pass --certs DIR (create one with 'ferry certs init --out DIR')"
+          + " or run with --insecure");
+    }
+    return TlsMaterial.fromDirectory(certs);
+  }
+
+  String advertiseHost() {
+    if (advertise != null) {
+      return advertise;
+    }
+    return "0.0.0.0".equals(bind) ? "127.0.0.1" : bind;
+  }
+}

@@ -1,0 +1,178 @@
+package io.ferry.hostagent.agent;
+
+import io.ferry.common.FerryException;
+import io.ferry.common.cluster.ClusterDirectory;
+import io.ferry.common.cluster.ZkConnection;
+import io.ferry.common.grpc.GrpcServers;
+import io.ferry.common.metrics.MetricsEndpoint;
+import io.ferry.v1.HostFacts;
+import io.ferry.v1.HostReport;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.helix.HelixManager;
+import org.apache.helix.HelixManagerFactory;
+import org.apache.helix.InstanceType;
+import org.apache.helix.model.InstanceConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One host agent: joins the Helix cluster as a participant (its instance config carries its endpoint, labels
+ * and capacity), serves HostAgent (and MigrationPeer) on its gRPC port, reports to the leader, and serves
+ * /metrics.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final Duration ZK_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final AgentConfig config;
+  private final Clock clock;
+  private final Function<HostFacts, InventorySource> inventoryFactory;
+  private final List<BindableService> extraServices = new ArrayList<>();
+  private ZkConnection zk;
+  private HelixManager participant;
+  private Server server;
+  private MetricsEndpoint metrics;
+  private LeaderReporter reporter;
+  private HostAgentService hostAgent;
+  private final EpochFence fence = new EpochFence();
+  private String endpoint;
+  private PrometheusMeterRegistry registry;
+
+  /** @param inventoryFactory builds the inventory source from the host facts known at start */
+  public Agent(AgentConfig config, Clock clock, Function<HostFacts, InventorySource> inventoryFactory) {
+    this.config = config;
+    this.clock = clock;
+    this.inventoryFactory = inventoryFactory;
+  }
+
+  public Agent(AgentConfig config, Clock clock) {
+    this(config, clock, facts -> new BasicInventory(facts, clock));
+  }
+
+  /** Adds a gRPC service (e.g. MigrationPeer) to the agent's server; call before {@link #start()}. */
+  public Agent withService(BindableService service) {
+    extraServices.add(service);
+    return this;
+  }
+
+  public Agent start() {
+    try {
+      System.setProperty("zk.session.timeout", Long.toString(config.sessionTimeout().toMillis()));
+      zk = ZkConnection.connect(config.zk(), ZK_CONNECT_TIMEOUT, config.sessionTimeout());
+      ClusterDirectory directory = new ClusterDirectory(zk.client(), config.cluster());
+      if (!directory.clusterExists()) {
+        throw new FerryException("cluster '" + config.cluster() + "' does not exist in ZooKeeper at " + config.zk()
+            + ": start a scheduler first ('ferry scheduler --cluster " + config.cluster() + "') or check --cluster");
+      }
+      registry = MetricsEndpoint.newRegistry();
+      registry.config().commonTags("role", "agent", "host", config.name());
+
+      // The facts name the bound port, so the service is registered first and made ready afterwards.
+      hostAgent = new HostAgentService(config.name(), fence);
+      List<BindableService> services = new ArrayList<>(extraServices);
+      services.add(hostAgent);
+      server = GrpcServers.start("agent " + config.name(), config.bindHost(), config.port(), config.tls(),
+          services);
+      endpoint = config.advertiseHost() + ":" + server.getPort();
+      HostFacts facts = HostFacts.newBuilder()
+          .setName(config.name())
+          .setCpuCores(Runtime.getRuntime().availableProcessors())
+          .setMemoryBytes(((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+              .getOperatingSystemMXBean()).getTotalMemorySize())
+          .setHypervisor(config.hypervisor())
+          .setAgentEndpoint(endpoint)
+          .setMigrationAddress(config.advertiseHost())
+          .putAllLabels(config.labels())
+          .build();
+      InventorySource inventory = inventoryFactory.apply(facts);
+      hostAgent.ready(inventory);
+
+      metrics = MetricsEndpoint.start("agent " + config.name(), config.bindHost(), config.metricsPort(), registry);
+      Gauge.builder("ferry_agent_highest_epoch_seen", fence, EpochFence::highestSeen)
+          .description("Highest leader epoch this agent has obeyed").register(registry);
+
+      joinHelix(inventory.facts());
+      reporter = new LeaderReporter(config.name(), directory, config.tls(),
+          () -> HostReport.newBuilder().setSignals(inventory.sampleSignals()).addAllVms(inventory.vms())
+              .setPower(hostAgent.power()).setMode(hostAgent.mode()),
+          hostAgent::inventory, config.reportInterval(), clock);
+      Gauge.builder("ferry_agent_connected_to_leader", reporter, r -> r.connected() ? 1 : 0)
+          .description("1 while the report stream to the leader is open").register(registry);
+      reporter.start();
+      log.info("agent {} serving {} (hypervisor {}) metrics=:{} in cluster {}", config.name(), endpoint,
+          config.hypervisor(), metrics.port(), config.cluster());
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void joinHelix(HostFacts facts) {
+    participant = HelixManagerFactory.getZKHelixManager(config.cluster(), config.name(), InstanceType.PARTICIPANT,
+        config.zk());
+    try {
+      participant.connect();
+    } catch (Exception e) {
+      throw new FerryException("agent " + config.name() + ": cannot join Helix cluster " + config.cluster() + ": "
+          + e.getMessage(), e);
+    }
+    var admin = participant.getClusterManagmentTool();
+    InstanceConfig ic = admin.getInstanceConfig(config.cluster(), config.name());
+    ic.getRecord().setSimpleField("ferry.endpoint", endpoint);
+    ic.getRecord().setSimpleField("ferry.hypervisor", config.hypervisor());
+    ic.getRecord().setIntField("ferry.cpuCores", facts.getCpuCores());
+    ic.getRecord().setLongField("ferry.memoryBytes", facts.getMemoryBytes());
+    ic.getRecord().setMapField("ferry.labels", new java.util.TreeMap<>(config.labels()));
+    admin.setInstanceConfig(config.cluster(), config.name(), ic);
+  }
+
+  public String endpoint() {
+    return endpoint;
+  }
+
+  public int metricsPort() {
+    return metrics.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public EpochFence fence() {
+    return fence;
+  }
+
+  public boolean connectedToLeader() {
+    return reporter != null && reporter.connected();
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  @Override
+  public void close() {
+    if (reporter != null) {
+      reporter.close();
+    }
+    if (participant != null && participant.isConnected()) {
+      participant.disconnect();
+    }
+    GrpcServers.shutdown(server);
+    if (metrics != null) {
+      metrics.close();
+    }
+    if (zk != null) {
+      zk.close();
+    }
+  }
+}

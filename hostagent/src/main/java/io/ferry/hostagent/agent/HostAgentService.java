@@ -1,0 +1,88 @@
+package io.ferry.hostagent.agent;
+
+import io.ferry.v1.GetInventoryRequest;
+import io.ferry.v1.HostAgentGrpc;
+import io.ferry.v1.HostMode;
+import io.ferry.v1.Inventory;
+import io.ferry.v1.PowerState;
+import io.ferry.v1.SetHostModeRequest;
+import io.ferry.v1.SetHostModeResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The agent's command API. Every command passes the {@link EpochFence} first. */
+public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
+  private static final Logger log = LoggerFactory.getLogger(HostAgentService.class);
+
+  private final String host;
+  private final AtomicReference<InventorySource> inventory = new AtomicReference<>();
+  private final EpochFence fence;
+  private final AtomicReference<HostMode> mode = new AtomicReference<>(HostMode.HOST_MODE_NORMAL);
+  private final AtomicReference<PowerState> power = new AtomicReference<>(PowerState.POWER_ON);
+
+  /** The service can be registered before the inventory exists; until {@link #ready} it answers UNAVAILABLE. */
+  public HostAgentService(String host, EpochFence fence) {
+    this.host = host;
+    this.fence = fence;
+  }
+
+  public void ready(InventorySource source) {
+    inventory.set(source);
+  }
+
+  public Inventory inventory() {
+    InventorySource source = inventory.get();
+    if (source == null) {
+      throw Status.UNAVAILABLE.withDescription("agent " + host + " is starting").asRuntimeException();
+    }
+    return Inventory.newBuilder()
+        .setFacts(source.facts())
+        .addAllVms(source.vms())
+        .setPower(power.get())
+        .setMode(mode.get())
+        .setHighestEpochSeen(fence.highestSeen())
+        .build();
+  }
+
+  public HostMode mode() {
+    return mode.get();
+  }
+
+  public PowerState power() {
+    return power.get();
+  }
+
+  @Override
+  public void getInventory(GetInventoryRequest request, StreamObserver<Inventory> out) {
+    Inventory inv;
+    try {
+      inv = inventory();
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    out.onNext(inv);
+    out.onCompleted();
+  }
+
+  @Override
+  public void setHostMode(SetHostModeRequest request, StreamObserver<SetHostModeResponse> out) {
+    try {
+      fence.admit(request.getMeta().getEpoch(), "set host mode");
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    HostMode previous = mode.getAndSet(request.getMode());
+    if (previous != request.getMode()) {
+      log.info("host {} mode {} -> {} (epoch {}: {})", host, previous, request.getMode(),
+          request.getMeta().getEpoch(), request.getReason());
+    }
+    out.onNext(SetHostModeResponse.newBuilder().setMode(request.getMode()).build());
+    out.onCompleted();
+  }
+}

@@ -1,0 +1,143 @@
+package io.ferry.scheduler;
+
+import io.ferry.common.cluster.ClusterDirectory;
+import io.ferry.common.cluster.SchedulerEndpoint;
+import io.ferry.common.cluster.ZkConnection;
+import io.ferry.common.grpc.GrpcServers;
+import io.ferry.common.metrics.MetricsEndpoint;
+import io.ferry.scheduler.admin.AdminService;
+import io.ferry.scheduler.ingest.IngestService;
+import io.ferry.scheduler.leadership.HelixLeadership;
+import io.ferry.scheduler.loop.SchedulerLoop;
+import io.ferry.scheduler.state.ClusterState;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scheduler replica: joins the Helix cluster as a controller, serves the Admin and Ingest APIs and
+ * /metrics, and acts only while it leads.
+ */
+public final class Scheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+  private static final Duration ZK_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final SchedulerConfig config;
+  private final Clock clock;
+  private ZkConnection zk;
+  private ClusterDirectory directory;
+  private SchedulerLoop loop;
+  private HelixLeadership leadership;
+  private Server server;
+  private MetricsEndpoint metrics;
+  private final ClusterState state = new ClusterState();
+  private SchedulerEndpoint endpoint;
+
+  public Scheduler(SchedulerConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** Starts everything or, on any failure, stops what was started and rethrows. */
+  public Scheduler start() {
+    try {
+      System.setProperty("zk.session.timeout", Long.toString(config.sessionTimeout().toMillis()));
+      zk = ZkConnection.connect(config.zk(), ZK_CONNECT_TIMEOUT, config.sessionTimeout());
+      directory = new ClusterDirectory(zk.client(), config.cluster());
+      directory.ensureCluster();
+
+      PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
+      registry.config().commonTags("role", "scheduler", "replica", config.name());
+      loop = new SchedulerLoop("scheduler-" + config.name());
+      leadership = new HelixLeadership(config.name(), config.zk(), directory, loop, this::onTermStart,
+          this::onTermEnd);
+      Gauge.builder("ferry_scheduler_leader", leadership, l -> l.isLeader() ? 1 : 0)
+          .description("1 while this replica is the leader").register(registry);
+      Gauge.builder("ferry_scheduler_epoch", leadership, HelixLeadership::epoch)
+          .description("Leadership epoch of the term this replica leads (0 when standby)").register(registry);
+
+      List<BindableService> services = List.of(
+          new AdminService(leadership, directory, loop, state, clock),
+          new IngestService(leadership, directory, loop, state, clock, registry));
+      server = GrpcServers.start("scheduler " + config.name(), config.bindHost(), config.adminPort(),
+          config.tls(), services);
+      metrics = MetricsEndpoint.start("scheduler " + config.name(), config.bindHost(), config.metricsPort(),
+          registry);
+      endpoint = new SchedulerEndpoint(config.name(), config.advertiseHost() + ":" + server.getPort(),
+          config.advertiseHost() + ":" + metrics.port(), 0);
+      directory.publish(endpoint);
+      loop.every("publish endpoints", 5_000, () -> directory.publish(withEpoch(leadership.epoch())));
+      leadership.start();
+      log.info("scheduler {} serving admin={} metrics={} in cluster {}", config.name(), endpoint.adminEndpoint(),
+          endpoint.metricsEndpoint(), config.cluster());
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private SchedulerEndpoint withEpoch(long epoch) {
+    return new SchedulerEndpoint(endpoint.name(), endpoint.adminEndpoint(), endpoint.metricsEndpoint(), epoch);
+  }
+
+  private void onTermStart(long epoch) {
+    state.clear();
+    directory.publish(withEpoch(epoch));
+  }
+
+  private void onTermEnd() {
+    state.clear();
+    directory.publish(withEpoch(0));
+  }
+
+  public String adminEndpoint() {
+    return endpoint.adminEndpoint();
+  }
+
+  public String metricsEndpoint() {
+    return endpoint.metricsEndpoint();
+  }
+
+  public boolean isLeader() {
+    return leadership != null && leadership.isLeader();
+  }
+
+  public long epoch() {
+    return leadership == null ? 0 : leadership.epoch();
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  @Override
+  public void close() {
+    if (loop != null) {
+      loop.close();
+    }
+    if (leadership != null) {
+      leadership.close();
+    }
+    GrpcServers.shutdown(server);
+    if (metrics != null) {
+      metrics.close();
+    }
+    if (directory != null && endpoint != null) {
+      try {
+        directory.unpublish(config.name());
+      } catch (RuntimeException ignored) {
+        // ZooKeeper already gone: the ephemeral record dies with our session anyway
+      }
+    }
+    if (zk != null) {
+      zk.close();
+    }
+  }
+}
