@@ -55,6 +55,11 @@ public final class Ferry implements Runnable {
 
   /** Runs the CLI and returns its exit code (0 ok, 1 failure, 2 usage error). */
   public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** As {@link #run(String...)}, with picocli's own output (help, errors) going to the given writers. */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     boolean verbose = false;
     for (String a : args) {
       verbose |= a.equals("--verbose") || a.equals("-v");
@@ -64,7 +69,10 @@ public final class Ferry implements Runnable {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.helix", verbose ? "warn" : "error");
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper", verbose ? "warn" : "error");
     }
-    return newCommandLine(verbose).execute(args);
+    CommandLine cl = newCommandLine(verbose);
+    cl.setOut(out);
+    cl.setErr(err);
+    return cl.execute(args);
   }
 
   static CommandLine newCommandLine(boolean verbose) {

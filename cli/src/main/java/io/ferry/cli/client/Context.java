@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * The current cluster for client commands, like kubectl's current context: written by {@code ferry up}, read by
  * {@code ferry status} and friends when no {@code --zk} is given. Lives in {@code ~/.ferry/context.json}
- * ({@code FERRY_CONTEXT} overrides the path).
+ * ({@code FERRY_CONTEXT} or the system property {@code ferry.context} override the path).
  *
  * @param certs certificate directory, or null with {@code insecure}
  */
@@ -19,7 +19,7 @@ public record Context(String zk, String cluster, String certs, boolean insecure,
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public static Path path() {
-    String override = System.getenv("FERRY_CONTEXT");
+    String override = System.getProperty("ferry.context", System.getenv("FERRY_CONTEXT"));
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }

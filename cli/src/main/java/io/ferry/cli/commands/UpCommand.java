@@ -71,6 +71,7 @@ public final class UpCommand implements Callable<Integer> {
       local.close();
       ctx.removeIfCurrent();
       System.out.println("ferry up: stopped");
+      System.out.flush();
     });
     return 0;
   }

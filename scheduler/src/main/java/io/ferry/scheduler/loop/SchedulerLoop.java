@@ -30,7 +30,11 @@ public final class SchedulerLoop implements AutoCloseable {
 
   /** Runs {@code task} on the loop; a failure is logged, never lost silently, and never kills the loop. */
   public void execute(String what, Runnable task) {
-    executor.execute(() -> runLogged(what, task));
+    try {
+      executor.execute(() -> runLogged(what, task));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("{} dropped: the scheduler is stopping", what);
+    }
   }
 
   public ScheduledFuture<?> every(String what, long periodMillis, Runnable task) {
