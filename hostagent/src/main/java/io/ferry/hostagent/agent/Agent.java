@@ -42,7 +42,7 @@ public final class Agent implements AutoCloseable {
   private MetricsEndpoint metrics;
   private LeaderReporter reporter;
   private HostAgentService hostAgent;
-  private final EpochFence fence = new EpochFence();
+  private EpochFence fence;
   private String endpoint;
   private PrometheusMeterRegistry registry;
 
@@ -72,6 +72,7 @@ public final class Agent implements AutoCloseable {
         throw new FerryException("cluster '" + config.cluster() + "' does not exist in ZooKeeper at " + config.zk()
             + ": start a scheduler first ('ferry scheduler --cluster " + config.cluster() + "') or check --cluster");
       }
+      fence = new EpochFence(directory::currentEpoch);
       registry = MetricsEndpoint.newRegistry();
       registry.config().commonTags("role", "agent", "host", config.name());
 
@@ -100,7 +101,7 @@ public final class Agent implements AutoCloseable {
           .description("Highest leader epoch this agent has obeyed").register(registry);
 
       joinHelix(inventory.facts());
-      reporter = new LeaderReporter(config.name(), directory, config.tls(),
+      reporter = new LeaderReporter(config.name(), directory, config.tls(), fence::observe,
           () -> HostReport.newBuilder().setSignals(inventory.sampleSignals()).addAllVms(inventory.vms())
               .setPower(hostAgent.power()).setMode(hostAgent.mode()),
           hostAgent::inventory, config.reportInterval(), clock);

@@ -1,6 +1,12 @@
 package io.ferry.hostagent.agent;
 
+import io.ferry.v1.CancelMigrationRequest;
+import io.ferry.v1.CancelMigrationResponse;
 import io.ferry.v1.GetInventoryRequest;
+import io.ferry.v1.GetMigrationRequest;
+import io.ferry.v1.MigrateVmRequest;
+import io.ferry.v1.MigrateVmResponse;
+import io.ferry.v1.MigrationStatus;
 import io.ferry.v1.HostAgentGrpc;
 import io.ferry.v1.HostMode;
 import io.ferry.v1.Inventory;
@@ -10,6 +16,7 @@ import io.ferry.v1.SetHostModeResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +28,7 @@ public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
   private final String host;
   private final AtomicReference<InventorySource> inventory = new AtomicReference<>();
   private final EpochFence fence;
+  private volatile MigrationDriver migrations = MigrationDriver.unsupported("this agent has no migration engine");
   private final AtomicReference<HostMode> mode = new AtomicReference<>(HostMode.HOST_MODE_NORMAL);
   private final AtomicReference<PowerState> power = new AtomicReference<>(PowerState.POWER_ON);
 
@@ -34,6 +42,14 @@ public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     inventory.set(source);
   }
 
+  public void migrations(MigrationDriver driver) {
+    this.migrations = driver;
+  }
+
+  public MigrationDriver migrations() {
+    return migrations;
+  }
+
   public Inventory inventory() {
     InventorySource source = inventory.get();
     if (source == null) {
@@ -45,6 +61,7 @@ public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
         .setPower(power.get())
         .setMode(mode.get())
         .setHighestEpochSeen(fence.highestSeen())
+        .addAllMigrations(migrations.list())
         .build();
   }
 
@@ -66,6 +83,48 @@ public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
       return;
     }
     out.onNext(inv);
+    out.onCompleted();
+  }
+
+  @Override
+  public void migrateVm(MigrateVmRequest request, StreamObserver<MigrateVmResponse> out) {
+    try {
+      fence.admit(request.getMeta().getEpoch(), "migrate " + request.getVm());
+      MigrationStatus st = migrations.start(request);
+      out.onNext(MigrateVmResponse.newBuilder().setStatus(st).build());
+      out.onCompleted();
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+    }
+  }
+
+  @Override
+  public void getMigration(GetMigrationRequest request, StreamObserver<MigrationStatus> out) {
+    Optional<MigrationStatus> st = migrations.status(request.getMigrationId());
+    if (st.isEmpty()) {
+      out.onError(Status.NOT_FOUND.withDescription("migration " + request.getMigrationId()
+          + " is unknown on host " + host).asRuntimeException());
+      return;
+    }
+    out.onNext(st.get());
+    out.onCompleted();
+  }
+
+  @Override
+  public void cancelMigration(CancelMigrationRequest request, StreamObserver<CancelMigrationResponse> out) {
+    try {
+      fence.admit(request.getMeta().getEpoch(), "cancel " + request.getMigrationId());
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    Optional<MigrationStatus> st = migrations.cancel(request.getMigrationId(), request.getReason());
+    if (st.isEmpty()) {
+      out.onError(Status.NOT_FOUND.withDescription("migration " + request.getMigrationId()
+          + " is unknown on host " + host).asRuntimeException());
+      return;
+    }
+    out.onNext(CancelMigrationResponse.newBuilder().setStatus(st.get()).build());
     out.onCompleted();
   }
 

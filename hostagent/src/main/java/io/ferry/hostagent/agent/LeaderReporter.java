@@ -41,6 +41,7 @@ public final class LeaderReporter implements AutoCloseable {
   private final String host;
   private final ClusterDirectory directory;
   private final TlsMaterial tls;
+  private final java.util.function.LongConsumer leaderEpoch;
   private final Supplier<HostReport.Builder> reports;
   private final Supplier<io.ferry.v1.Inventory> inventory;
   private final Duration interval;
@@ -59,15 +60,17 @@ public final class LeaderReporter implements AutoCloseable {
   private volatile String lastProblem = "";
 
   /**
+   * @param leaderEpoch told the epoch of every ack (feeds the agent's fence)
    * @param reports   builds a report with the current signals, VMs, power and mode (no inventory)
    * @param inventory builds a full inventory
    */
   public LeaderReporter(String host, ClusterDirectory directory, TlsMaterial tls,
-                        Supplier<HostReport.Builder> reports, Supplier<io.ferry.v1.Inventory> inventory,
+                        java.util.function.LongConsumer leaderEpoch, Supplier<HostReport.Builder> reports, Supplier<io.ferry.v1.Inventory> inventory,
                         Duration interval, Clock clock) {
     this.host = host;
     this.directory = directory;
     this.tls = tls;
+    this.leaderEpoch = leaderEpoch;
     this.reports = reports;
     this.inventory = inventory;
     this.interval = interval;
@@ -159,6 +162,7 @@ public final class LeaderReporter implements AutoCloseable {
     stream = IngestGrpc.newStub(channel).report(new StreamObserver<>() {
       @Override
       public void onNext(ReportAck ack) {
+        leaderEpoch.accept(ack.getEpoch());
         if (ack.getResendInventory()) {
           executor.execute(() -> inventoryRequested = true);
         }
