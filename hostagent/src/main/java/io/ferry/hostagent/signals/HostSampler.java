@@ -13,6 +13,8 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This host's signals as one {@link HostSignals}: CPU, memory, temperature and network read on every sample, SMART
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@link SamplingIntervals#signals()} and refreshes SMART separately so a slow disk never delays the other signals.
  */
 public final class HostSampler {
+  private static final Logger log = LoggerFactory.getLogger(HostSampler.class);
   private static final SmartSignal SMART_NOT_YET = SmartSignal.newBuilder()
       .setStatus(SignalStatus.newBuilder().setAvailable(false).setReason("SMART not sampled yet"))
       .build();
@@ -116,13 +119,27 @@ public final class HostSampler {
    * fast signals take turns; give it two threads to keep the fast signals on time while smartctl runs.
    */
   public AutoCloseable start(ScheduledExecutorService executor) {
-    ScheduledFuture<?> fast = executor.scheduleAtFixedRate(this::sampleWithCachedSmart, 0,
+    ScheduledFuture<?> fast = executor.scheduleAtFixedRate(guarded("signals", this::sampleWithCachedSmart), 0,
         intervals.signals().toMillis(), TimeUnit.MILLISECONDS);
-    ScheduledFuture<?> slow = executor.scheduleAtFixedRate(this::refreshSmart, 0,
+    ScheduledFuture<?> slow = executor.scheduleAtFixedRate(guarded("SMART", this::refreshSmart), 0,
         intervals.smart().toMillis(), TimeUnit.MILLISECONDS);
     return () -> {
       fast.cancel(false);
       slow.cancel(false);
+    };
+  }
+
+  /**
+   * Samplers report failures as statuses, so anything thrown here is a bug; a periodic task that throws is never run
+   * again, so log it and keep sampling rather than silently stop reporting.
+   */
+  private static Runnable guarded(String what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("sampling {} failed unexpectedly; sampling again at the next interval", what, e);
+      }
     };
   }
 

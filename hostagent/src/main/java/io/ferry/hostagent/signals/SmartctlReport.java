@@ -12,6 +12,7 @@ import java.util.Locale;
  * The status field is left for the caller, which knows whether anything went wrong.
  */
 final class SmartctlReport {
+  static final String NO_VERDICT = "no overall health verdict";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SmartctlReport() {}
@@ -56,8 +57,11 @@ final class SmartctlReport {
         .setDevice(device)
         .setModel(model(root))
         .setProtocol(root.path("device").path("protocol").asText("unknown").toLowerCase(Locale.ROOT))
-        .setSmartPassed(root.path("smart_status").path("passed").asBoolean(false) && !exit.diskFailing())
+        .setSmartPassed(passed(root, exit))
         .addAllSmartctlFlags(exit.words());
+    if (!hasStatus) {
+      disk.addSmartctlFlags(NO_VERDICT);
+    }
     if (attributes.isArray()) {
       readAta(attributes, disk);
     }
@@ -73,6 +77,14 @@ final class SmartctlReport {
       disk.setTemperatureCelsius(current.asDouble());
     }
     return disk;
+  }
+
+  /**
+   * The disk's own verdict. A disk that gives none (SMART disabled, some USB bridges) counts as passed, with
+   * {@link #NO_VERDICT} among its flags: calling it failed would evacuate a host over a missing answer.
+   */
+  private static boolean passed(JsonNode root, SmartctlExitStatus exit) {
+    return root.path("smart_status").path("passed").asBoolean(true) && !exit.diskFailing();
   }
 
   private static String model(JsonNode root) {

@@ -99,6 +99,39 @@ class HostSamplerTest {
     assertThat(host.registry.get("ferry_host_memory_used_bytes").gauge().value()).isNotNaN();
   }
 
+  @Test
+  void startSchedulesBothLoopsAndCloseCancelsThem() throws Exception {
+    java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+    executor.setRemoveOnCancelPolicy(true);
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try {
+      // Occupy the only thread so the sampling tasks stay queued where the test can see them.
+      executor.execute(() -> {
+        busy.countDown();
+        awaitQuietly(release);
+      });
+      busy.await();
+      AutoCloseable running = sampler.start(executor);
+      assertThat(executor.getQueue()).hasSize(2);
+
+      running.close();
+
+      assertThat(executor.getQueue()).isEmpty();
+    } finally {
+      release.countDown();
+      executor.shutdownNow();
+    }
+  }
+
+  private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static org.assertj.core.data.Offset<Double> within() {
     return org.assertj.core.data.Offset.offset(1e-9);
   }

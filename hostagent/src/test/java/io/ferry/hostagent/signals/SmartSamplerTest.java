@@ -135,6 +135,19 @@ class SmartSamplerTest {
   }
 
   @Test
+  void diskWithAttributesButNoVerdictIsNotCalledFailed() {
+    String noVerdict = "{\"device\": {\"protocol\": \"ATA\"}, \"ata_smart_attributes\": {\"table\": "
+        + "[{\"id\": 5, \"raw\": {\"value\": 7}}]}}";
+    smartctl.answer(FakeSmartctl.SCAN, 0, "scan-open.json").answer("/dev/sda", CommandResult.completed(0, noVerdict));
+
+    DiskHealth sda = disk(sample(), "/dev/sda");
+
+    assertThat(sda.getSmartPassed()).isTrue();
+    assertThat(sda.getReallocatedSectors()).isEqualTo(7);
+    assertThat(sda.getSmartctlFlagsList()).containsExactly("no overall health verdict");
+  }
+
+  @Test
   void smartctlNotInstalled() {
     smartctl.answer(FakeSmartctl.SCAN, CommandResult.notInstalled("smartctl"));
 
