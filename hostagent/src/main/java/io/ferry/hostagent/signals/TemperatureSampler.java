@@ -66,13 +66,19 @@ public final class TemperatureSampler {
   private void readHwmon(String hwmon, List<TemperatureSensor> sensors, List<Unavailable> failures) {
     String dir = HWMON + "/" + hwmon;
     List<String> entries = files.list(dir, "temp");
+    if (entries.isEmpty()) {
+      // Kernels before 3.15 put some drivers' attributes (coretemp among them) under hwmonN/device.
+      dir = dir + "/device";
+      entries = files.list(dir, "temp");
+    }
     Set<String> present = new HashSet<>(entries);
     for (String entry : entries) {
       if (!entry.endsWith("_input")) {
         continue;
       }
       String temp = entry.substring(0, entry.length() - "_input".length());
-      SensorInfo info = infoByPath.computeIfAbsent(dir + "/" + temp, p -> hwmonInfo(dir, temp, present));
+      String chipDir = dir;
+      SensorInfo info = infoByPath.computeIfAbsent(dir + "/" + temp, p -> hwmonInfo(chipDir, temp, present));
       read(hwmon + "/" + temp, dir + "/" + entry, info, sensors, failures);
     }
   }

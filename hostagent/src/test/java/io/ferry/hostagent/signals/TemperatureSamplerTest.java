@@ -74,6 +74,19 @@ class TemperatureSamplerTest {
   }
 
   @Test
+  void readsTheDeviceSubdirectoryOfOldKernels() {
+    new FixtureHost(root).write("/sys/class/hwmon/hwmon0/device/name", "coretemp")
+        .write("/sys/class/hwmon/hwmon0/device/temp1_input", "52000")
+        .write("/sys/class/hwmon/hwmon0/device/temp1_label", "Package id 0");
+
+    TemperatureSignal signal = sample(HostFiles.at(root));
+
+    assertThat(signal.getSensorsList()).extracting(TemperatureSensor::getSensor, TemperatureSensor::getLabel)
+        .containsExactly(tuple("hwmon0/temp1", "Package id 0"));
+    assertThat(signal.getHeadlineCelsius()).isEqualTo(52.0);
+  }
+
+  @Test
   void hostWithoutSensorsSaysSo() {
     TemperatureSignal signal = sample(HostFiles.at(root));
 
