@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -25,7 +27,11 @@ public final class SmartSampler {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final String SMARTCTL = "smartctl";
 
-  private record Device(String name, String type) {}
+  /**
+   * A disk as smartctl addresses it. {@code id} is what Ferry calls it: the device name, or name and type when
+   * several disks share one name (disks behind a RAID controller: /dev/bus/0 with megaraid,0 and megaraid,1).
+   */
+  private record Device(String name, String type, String id) {}
 
   private final CommandRunner runner;
   private final Duration timeout;
@@ -65,11 +71,16 @@ public final class SmartSampler {
   private List<Device> scan() throws Unavailable {
     JsonNode root = SmartctlReport.parseJson(run(List.of(SMARTCTL, "--scan-open", "--json")).stdout(),
         "--scan-open");
+    Map<String, Long> namesSeen = new HashMap<>();
+    for (JsonNode device : root.path("devices")) {
+      namesSeen.merge(device.path("name").asText(""), 1L, Long::sum);
+    }
     List<Device> devices = new ArrayList<>();
     for (JsonNode device : root.path("devices")) {
       String name = device.path("name").asText("");
+      String type = device.path("type").asText("");
       if (!name.isEmpty()) {
-        devices.add(new Device(name, device.path("type").asText("")));
+        devices.add(new Device(name, type, namesSeen.get(name) > 1 ? name + " " + type : name));
       }
     }
     if (devices.isEmpty()) {
@@ -89,18 +100,18 @@ public final class SmartSampler {
       command.add(device.name());
       CommandResult result = run(command);
       SmartctlExitStatus exit = new SmartctlExitStatus(result.exitCode());
-      JsonNode root = SmartctlReport.parseJson(result.stdout(), device.name());
+      JsonNode root = SmartctlReport.parseJson(result.stdout(), device.id());
       if (exit.noData()) {
-        throw openFailure(device.name(), SmartctlReport.firstMessage(root), exit);
+        throw openFailure(device.id(), SmartctlReport.firstMessage(root), exit);
       }
-      return SmartctlReport.parse(root, device.name(), exit)
-          .setStatus(availability.available(DISK_SIGNAL, device.name()))
+      return SmartctlReport.parse(root, device.id(), exit)
+          .setStatus(availability.available(DISK_SIGNAL, device.id()))
           .setSampledAt(sampledAt)
           .build();
     } catch (Unavailable e) {
       return DiskHealth.newBuilder()
-          .setDevice(device.name())
-          .setStatus(availability.unavailable(DISK_SIGNAL, device.name(), e))
+          .setDevice(device.id())
+          .setStatus(availability.unavailable(DISK_SIGNAL, device.id(), e))
           .setSampledAt(sampledAt)
           .build();
     }

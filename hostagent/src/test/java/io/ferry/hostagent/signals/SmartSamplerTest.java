@@ -169,6 +169,17 @@ class SmartSamplerTest {
   }
 
   @Test
+  void disksBehindOneRaidControllerAreToldApartByType() {
+    smartctl.answer(FakeSmartctl.SCAN, 0, "scan-open-megaraid.json").answer("/dev/bus/0", 0, "ata-healthy.json");
+
+    SmartSignal signal = sample();
+
+    assertThat(signal.getDisksList()).extracting(DiskHealth::getDevice)
+        .containsExactly("/dev/bus/0 megaraid,0", "/dev/bus/0 megaraid,1");
+    assertThat(smartctl.calls).contains(java.util.List.of("smartctl", "--json", "-a", "-d", "megaraid,1", "/dev/bus/0"));
+  }
+
+  @Test
   void noDisksFound() {
     smartctl.answer(FakeSmartctl.SCAN, 0, "scan-open-empty.json");
 
