@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * read when its own (much longer) interval has passed on the injected clock and cached in between. Every sample
  * also updates the host gauges on the registry. A sample never throws: each signal carries its own status.
  *
- * <p>Either call {@link #sample()} yourself, or {@link #start} it on an executor, which samples every
- * {@link SamplingIntervals#signals()} and refreshes SMART separately so a slow disk never delays the other signals.
+ * <p>Three ways to drive it: call {@link #sample()} (SMART inline when due; simplest, but a slow disk delays that
+ * one sample); or {@link #start} it on an executor, which samples every {@link SamplingIntervals#signals()} and
+ * refreshes SMART as a separate task, and read {@link #latest()}; or, for an agent that reports on its own schedule,
+ * {@link #startSmart} plus {@link #sampleWithCachedSmart()} at each report.
  */
 public final class HostSampler {
   private static final Logger log = LoggerFactory.getLogger(HostSampler.class);
@@ -121,12 +123,21 @@ public final class HostSampler {
   public AutoCloseable start(ScheduledExecutorService executor) {
     ScheduledFuture<?> fast = executor.scheduleAtFixedRate(guarded("signals", this::sampleWithCachedSmart), 0,
         intervals.signals().toMillis(), TimeUnit.MILLISECONDS);
-    ScheduledFuture<?> slow = executor.scheduleAtFixedRate(guarded("SMART", this::refreshSmart), 0,
-        intervals.smart().toMillis(), TimeUnit.MILLISECONDS);
+    AutoCloseable smart = startSmart(executor);
     return () -> {
       fast.cancel(false);
-      slow.cancel(false);
+      smart.close();
     };
+  }
+
+  /**
+   * Refreshes only SMART on {@code executor}, every {@link SamplingIntervals#smart()}, until the handle is closed: for
+   * a caller that samples the fast signals on its own schedule with {@link #sampleWithCachedSmart()}.
+   */
+  public AutoCloseable startSmart(ScheduledExecutorService executor) {
+    ScheduledFuture<?> slow = executor.scheduleAtFixedRate(guarded("SMART", this::refreshSmart), 0,
+        intervals.smart().toMillis(), TimeUnit.MILLISECONDS);
+    return () -> slow.cancel(false);
   }
 
   /**
