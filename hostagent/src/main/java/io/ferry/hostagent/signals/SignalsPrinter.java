@@ -62,6 +62,9 @@ public final class SignalsPrinter {
         return exitCode(first);
       }
       ScheduledFuture<?> loop = timer.scheduleAtFixedRate(() -> {
+        if ("table".equals(format)) {
+          out.println(); // one blank line between consecutive tables
+        }
         out.print(render(facts, sampler.sample(), format));
         out.flush();
       }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
