@@ -55,7 +55,8 @@ class LeaderAndAgentsTest {
     }
     for (String name : List.of("h1", "h2")) {
       agents.add(new Agent(new AgentConfig(name, zk.connectString(), "itest", "127.0.0.1", "127.0.0.1", 0, 0, tls,
-          "sim", Map.of("rack", "r1"), Duration.ofMillis(200), SESSION), Clock.systemUTC()).start());
+          "sim", Map.of("rack", "r1"), Duration.ofMillis(200), SESSION), Clock.systemUTC(),
+          facts -> new io.ferry.hostagent.agent.BasicInventory(facts, Clock.systemUTC())).start());
     }
     await("a leader is elected", () -> schedulers.stream().anyMatch(Scheduler::isLeader));
     await("both agents report to it", () -> agents.stream().allMatch(Agent::connectedToLeader));

@@ -1,15 +1,43 @@
 package io.ferry.cli.commands;
 
-import io.ferry.common.FerryException;
+import io.ferry.benchmarks.SignalsBenchmark;
+import io.ferry.benchmarks.report.BenchReport;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Run benchmarks and write docs/benchmarks.md.",
-        "'ferry bench signals|migration|qemu|ingest|planner|all'."})
+        "Each benchmark rewrites its own section of the report and prints its figures as JSON.",
+        "Available: signals, all."})
 public final class BenchCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "NAME", description = "Benchmark to run: signals or all")
+  String name;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Report to update (default: docs/benchmarks.md of this checkout)")
+  Path out;
+
   @Override
   public Integer call() {
-    throw new FerryException("'ferry bench' is not available in this build yet (benchmarks land with issues #3, #4, #6, #7, #9)");
+    Path report = out != null ? out : defaultReport();
+    switch (name) {
+      case "signals", "all" -> {
+        SignalsBenchmark.Result r = SignalsBenchmark.run();
+        BenchReport.write(report, "signals", r.markdownSection());
+        System.out.println(r.json());
+      }
+      default -> throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "unknown benchmark '" + name + "': use signals or all");
+    }
+    System.err.println("ferry bench: updated " + report);
+    return 0;
+  }
+
+  static Path defaultReport() {
+    String home = System.getenv("FERRY_HOME");
+    return Path.of(home != null ? home : ".", "docs", "benchmarks.md");
   }
 }

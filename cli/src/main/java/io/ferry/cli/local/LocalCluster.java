@@ -71,7 +71,7 @@ public final class LocalCluster implements AutoCloseable {
             "127.0.0.1", settings.ports().at(settings.ports().agentBase(), i),
             settings.ports().at(settings.ports().agentMetricsBase(), i), tls, "sim",
             Map.of("rack", "r" + (i % 2 + 1)), settings.reportInterval(), settings.sessionTimeout());
-        agents.add(new Agent(ac, Clock.systemUTC()).start());
+        agents.add(new Agent(ac, Clock.systemUTC(), facts -> new io.ferry.hostagent.agent.BasicInventory(facts, Clock.systemUTC())).start());
       }
       return this;
     } catch (IOException e) {

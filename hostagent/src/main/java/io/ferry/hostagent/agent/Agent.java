@@ -15,6 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import io.ferry.hostagent.signals.HostSampler;
 import java.util.function.Function;
 import org.apache.helix.HelixManager;
 import org.apache.helix.HelixManagerFactory;
@@ -45,6 +48,7 @@ public final class Agent implements AutoCloseable {
   private EpochFence fence;
   private String endpoint;
   private PrometheusMeterRegistry registry;
+  private ScheduledExecutorService smartSchedule;
 
   /** @param inventoryFactory builds the inventory source from the host facts known at start */
   public Agent(AgentConfig config, Clock clock, Function<HostFacts, InventorySource> inventoryFactory) {
@@ -53,8 +57,12 @@ public final class Agent implements AutoCloseable {
     this.inventoryFactory = inventoryFactory;
   }
 
+  /**
+   * An agent measuring the real host (the /proc, /sys and smartctl samplers, with their gauges on this agent's
+   * registry). Sim hosts pass their own inventory factory.
+   */
   public Agent(AgentConfig config, Clock clock) {
-    this(config, clock, facts -> new BasicInventory(facts, clock));
+    this(config, clock, null);
   }
 
   /** Adds a gRPC service (e.g. MigrationPeer) to the agent's server; call before {@link #start()}. */
@@ -93,7 +101,7 @@ public final class Agent implements AutoCloseable {
           .setMigrationAddress(config.advertiseHost())
           .putAllLabels(config.labels())
           .build();
-      InventorySource inventory = inventoryFactory.apply(facts);
+      InventorySource inventory = inventoryFactory != null ? inventoryFactory.apply(facts) : realHost(facts);
       hostAgent.ready(inventory);
 
       metrics = MetricsEndpoint.start("agent " + config.name(), config.bindHost(), config.metricsPort(), registry);
@@ -115,6 +123,17 @@ public final class Agent implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  private InventorySource realHost(HostFacts facts) {
+    HostSampler sampler = HostSampler.builder(registry).clock(clock).build();
+    smartSchedule = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "agent-" + config.name() + "-smart");
+      t.setDaemon(true);
+      return t;
+    });
+    sampler.startSmart(smartSchedule);
+    return new RealHostInventory(sampler, facts, List::of);
   }
 
   private void joinHelix(HostFacts facts) {
@@ -164,6 +183,9 @@ public final class Agent implements AutoCloseable {
   public void close() {
     if (reporter != null) {
       reporter.close();
+    }
+    if (smartSchedule != null) {
+      smartSchedule.shutdownNow();
     }
     if (participant != null && participant.isConnected()) {
       participant.disconnect();
