@@ -6,6 +6,14 @@ import io.ferry.common.cluster.ZkConnection;
 import io.ferry.common.grpc.GrpcServers;
 import io.ferry.common.metrics.MetricsEndpoint;
 import io.ferry.scheduler.admin.AdminService;
+import io.ferry.scheduler.executor.AgentClients;
+import io.ferry.scheduler.executor.ExecutorLimits;
+import io.ferry.scheduler.executor.MigrationExecutor;
+import io.ferry.scheduler.executor.TicketSigner;
+import io.ferry.scheduler.journal.MigrationJournal;
+import io.ferry.scheduler.modes.HostModes;
+import io.ferry.scheduler.ops.DeadInstanceReaper;
+import io.ferry.scheduler.ops.HostOperations;
 import io.ferry.scheduler.ingest.IngestService;
 import io.ferry.scheduler.leadership.HelixLeadership;
 import io.ferry.scheduler.loop.SchedulerLoop;
@@ -38,6 +46,10 @@ public final class Scheduler implements AutoCloseable {
   private MetricsEndpoint metrics;
   private final ClusterState state = new ClusterState();
   private SchedulerEndpoint endpoint;
+  private AgentClients agentClients;
+  private MigrationExecutor executor;
+  private HostOperations hostOps;
+  private DeadInstanceReaper reaper;
 
   public Scheduler(SchedulerConfig config, Clock clock) {
     this.config = config;
@@ -62,8 +74,21 @@ public final class Scheduler implements AutoCloseable {
       Gauge.builder("ferry_scheduler_epoch", leadership, HelixLeadership::epoch)
           .description("Leadership epoch of the term this replica leads (0 when standby)").register(registry);
 
+      agentClients = new AgentClients(config.tls(), 10_000);
+      executor = new MigrationExecutor(state, leadership, loop, agentClients, TicketSigner.UNSIGNED,
+          ExecutorLimits.defaults(), clock, config.name(), registry);
+      hostOps = new HostOperations(state, executor, leadership, loop, agentClients, config.name());
+      reaper = new DeadInstanceReaper(zk.client(), config.cluster(), config.deadAgentGrace(), clock, state);
+      loop.every("executor", 500, executor::tick);
+      loop.every("host modes", 2_000, hostOps::tick);
+      loop.every("dead agents", 10_000, () -> {
+        if (leadership.isLeader()) {
+          reaper.tick();
+        }
+      });
+
       List<BindableService> services = List.of(
-          new AdminService(leadership, directory, loop, state, clock),
+          new AdminService(leadership, directory, loop, state, clock, executor, hostOps),
           new IngestService(leadership, directory, loop, state, clock, registry));
       server = GrpcServers.start("scheduler " + config.name(), config.bindHost(), config.adminPort(),
           config.tls(), services);
@@ -89,10 +114,15 @@ public final class Scheduler implements AutoCloseable {
 
   private void onTermStart(long epoch) {
     state.clear();
+    reaper.reset();
+    executor.onTermStart(new MigrationJournal(zk.client(), directory.ferryRoot()));
+    hostOps.onTermStart(new HostModes(zk.client(), directory.ferryRoot()));
     directory.publish(withEpoch(epoch));
   }
 
   private void onTermEnd() {
+    executor.onTermEnd();
+    hostOps.onTermEnd();
     state.clear();
     directory.publish(withEpoch(0));
   }
@@ -113,6 +143,11 @@ public final class Scheduler implements AutoCloseable {
     return leadership == null ? 0 : leadership.epoch();
   }
 
+  /** Changes the executor's limits (from a new policy, or a test). */
+  public void executorLimits(ExecutorLimits limits) {
+    executor.limits(limits);
+  }
+
   public String name() {
     return config.name();
   }
@@ -126,6 +161,9 @@ public final class Scheduler implements AutoCloseable {
       leadership.close();
     }
     GrpcServers.shutdown(server);
+    if (agentClients != null) {
+      agentClients.close();
+    }
     if (metrics != null) {
       metrics.close();
     }

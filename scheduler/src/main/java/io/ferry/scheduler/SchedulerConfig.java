@@ -18,10 +18,18 @@ import java.util.Objects;
  * @param metricsPort    Prometheus /metrics port (0 = any free port)
  * @param policy         policy file or directory, or null for the built-in default
  * @param sessionTimeout ZooKeeper session timeout: how long a dead leader keeps its lease
+ * @param deadAgentGrace how long an agent may stay gone before the leader removes it from the cluster
  */
 public record SchedulerConfig(String name, String zk, String cluster, String bindHost, String advertiseHost,
                               int adminPort, int metricsPort, TlsMaterial tls, Path policy,
-                              Duration sessionTimeout) {
+                              Duration sessionTimeout, Duration deadAgentGrace) {
+  /** With the default grace (10 minutes) before a dead agent is removed from the cluster. */
+  public SchedulerConfig(String name, String zk, String cluster, String bindHost, String advertiseHost, int adminPort,
+                         int metricsPort, TlsMaterial tls, Path policy, Duration sessionTimeout) {
+    this(name, zk, cluster, bindHost, advertiseHost, adminPort, metricsPort, tls, policy, sessionTimeout,
+        Duration.ofMinutes(10));
+  }
+
   public SchedulerConfig {
     Objects.requireNonNull(tls, "tls");
     if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {

@@ -65,6 +65,14 @@ public final class Agent implements AutoCloseable {
     this(config, clock, null);
   }
 
+  private MigrationDriver migrationDriver;
+
+  /** The migration engine behind HostAgent.MigrateVm; call before {@link #start()}. */
+  public Agent withMigrations(MigrationDriver driver) {
+    this.migrationDriver = driver;
+    return this;
+  }
+
   /** Adds a gRPC service (e.g. MigrationPeer) to the agent's server; call before {@link #start()}. */
   public Agent withService(BindableService service) {
     extraServices.add(service);
@@ -102,6 +110,9 @@ public final class Agent implements AutoCloseable {
           .putAllLabels(config.labels())
           .build();
       InventorySource inventory = inventoryFactory != null ? inventoryFactory.apply(facts) : realHost(facts);
+      if (migrationDriver != null) {
+        hostAgent.migrations(migrationDriver);
+      }
       hostAgent.ready(inventory);
 
       metrics = MetricsEndpoint.start("agent " + config.name(), config.bindHost(), config.metricsPort(), registry);

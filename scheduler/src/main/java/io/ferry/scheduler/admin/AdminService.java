@@ -2,7 +2,24 @@ package io.ferry.scheduler.admin;
 
 import io.ferry.common.cluster.ClusterDirectory;
 import io.ferry.common.cluster.SchedulerEndpoint;
+import io.ferry.scheduler.executor.MigrationExecutor;
+import io.ferry.scheduler.executor.MigrationRequest;
+import io.ferry.scheduler.executor.SubmitResult;
 import io.ferry.scheduler.leadership.Leadership;
+import io.ferry.scheduler.ops.HostOperations;
+import io.ferry.v1.AdminCancelRequest;
+import io.ferry.v1.AdminCancelResponse;
+import io.ferry.v1.DrainRequest;
+import io.ferry.v1.DrainResponse;
+import io.ferry.v1.HostMode;
+import io.ferry.v1.ListMigrationsRequest;
+import io.ferry.v1.ListMigrationsResponse;
+import io.ferry.v1.MigrateRequest;
+import io.ferry.v1.MigrateResponse;
+import io.ferry.v1.MigrationStrategy;
+import io.ferry.v1.RequestMeta;
+import io.ferry.v1.UndrainRequest;
+import io.ferry.v1.UndrainResponse;
 import io.ferry.scheduler.loop.SchedulerLoop;
 import io.ferry.scheduler.state.ClusterState;
 import io.ferry.scheduler.state.HostState;
@@ -36,14 +53,18 @@ public class AdminService extends AdminGrpc.AdminImplBase {
   private final SchedulerLoop loop;
   private final ClusterState state;
   private final Clock clock;
+  private final MigrationExecutor executor;
+  private final HostOperations hostOps;
 
   public AdminService(Leadership leadership, ClusterDirectory directory, SchedulerLoop loop, ClusterState state,
-                      Clock clock) {
+                      Clock clock, MigrationExecutor executor, HostOperations hostOps) {
     this.leadership = leadership;
     this.directory = directory;
     this.loop = loop;
     this.state = state;
     this.clock = clock;
+    this.executor = executor;
+    this.hostOps = hostOps;
   }
 
   @Override
@@ -62,13 +83,23 @@ public class AdminService extends AdminGrpc.AdminImplBase {
           b.setLeaderAdminEndpoint(s.adminEndpoint());
         }
       }
-      List<HostState> hosts = loop.call(state::hosts, LOOP_TIMEOUT_MS);
-      for (HostState h : hosts) {
-        b.addHosts(StatusView.host(h));
-        for (VmUsage v : h.vms()) {
-          b.addVms(StatusView.vm(h.name(), v));
+      loop.call(() -> {
+        for (HostState h : state.hosts()) {
+          HostSummary.Builder hs = StatusView.host(h).toBuilder();
+          hostOps.wanted(h.name()).filter(w -> !w.reason().isEmpty())
+              .ifPresent(w -> hs.addNotes(StatusView.modeNote(h, w.mode(), w.reason())));
+          b.addHosts(hs);
+          for (VmUsage v : h.vms()) {
+            if (v.getState() != io.ferry.v1.VmState.VM_MIGRATING_IN) {
+              VmSummary.Builder vs = StatusView.vm(h.name(), v).toBuilder();
+              executor.lastMigratedAt(v.getName()).ifPresent(t -> vs.setLastMigratedAt(StatusView.ts(t)));
+              b.addVms(vs);
+            }
+          }
         }
-      }
+        b.addAllMigrations(executor.unfinished());
+        return null;
+      }, LOOP_TIMEOUT_MS);
       return b.build();
     });
   }
@@ -95,6 +126,107 @@ public class AdminService extends AdminGrpc.AdminImplBase {
     });
   }
 
+  @Override
+  public void listMigrations(ListMigrationsRequest request, StreamObserver<ListMigrationsResponse> out) {
+    answer(out, () -> loop.call(() -> {
+      ListMigrationsResponse.Builder b = ListMigrationsResponse.newBuilder();
+      if (request.getIncludeFinished()) {
+        b.addAllMigrations(executor.recentlyFinished());
+      }
+      return b.addAllMigrations(executor.unfinished()).build();
+    }, LOOP_TIMEOUT_MS));
+  }
+
+  @Override
+  public void migrate(MigrateRequest request, StreamObserver<MigrateResponse> out) {
+    if (request.getVm().isEmpty() || request.getDestinationHost().isEmpty()) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("name the VM and the destination host").asRuntimeException());
+      return;
+    }
+    if (!checkEpoch(request.getMeta(), out)) {
+      return;
+    }
+    answerOrReject(out, () -> loop.call(() -> executor.submit(new MigrationRequest(request.getVm(),
+        request.getDestinationHost(), request.getStrategy() == MigrationStrategy.STRATEGY_UNSPECIFIED
+            ? MigrationStrategy.AUTO : request.getStrategy(), request.getLimits(), "manual",
+        "requested by " + issuer(request.getMeta()), true, request.getMeta().getRequestId())), LOOP_TIMEOUT_MS),
+        a -> MigrateResponse.newBuilder().setMigration(a.migration()).build());
+  }
+
+  @Override
+  public void cancelMigration(AdminCancelRequest request, StreamObserver<AdminCancelResponse> out) {
+    if (!checkEpoch(request.getMeta(), out)) {
+      return;
+    }
+    answer(out, () -> {
+      var m = loop.call(() -> executor.cancel(request.getMigrationId(),
+          "cancelled by " + issuer(request.getMeta())), LOOP_TIMEOUT_MS);
+      if (m.isEmpty()) {
+        throw Status.NOT_FOUND.withDescription("migration " + request.getMigrationId() + " is unknown")
+            .asRuntimeException();
+      }
+      return AdminCancelResponse.newBuilder().setMigration(m.get()).build();
+    });
+  }
+
+  @Override
+  public void drain(DrainRequest request, StreamObserver<DrainResponse> out) {
+    if (!checkEpoch(request.getMeta(), out)) {
+      return;
+    }
+    answer(out, () -> {
+      HostOperations.DrainOutcome o = loop.call(() -> hostOps.drain(request.getHost(),
+          request.getMeta().getRequestId()), LOOP_TIMEOUT_MS);
+      if (!o.known()) {
+        throw Status.NOT_FOUND.withDescription("host " + request.getHost() + " is unknown").asRuntimeException();
+      }
+      String msg = o.vmsLeft() == 0 ? "host " + request.getHost() + " is in maintenance and has no VMs"
+          : "draining " + request.getHost() + ": " + o.vmsLeft() + " VMs left, " + o.migrationIds().size()
+              + " migrations planned or in flight" + (o.notPlaced().isEmpty() ? ""
+              : "; waiting for room: " + String.join("; ", o.notPlaced()));
+      return DrainResponse.newBuilder().setHost(request.getHost()).setMode(HostMode.HOST_MODE_MAINTENANCE)
+          .addAllMigrationIds(o.migrationIds()).setMessage(msg).build();
+    });
+  }
+
+  @Override
+  public void undrain(UndrainRequest request, StreamObserver<UndrainResponse> out) {
+    if (!checkEpoch(request.getMeta(), out)) {
+      return;
+    }
+    answer(out, () -> {
+      if (!loop.call(() -> hostOps.undrain(request.getHost()), LOOP_TIMEOUT_MS)) {
+        throw Status.NOT_FOUND.withDescription("host " + request.getHost() + " is unknown").asRuntimeException();
+      }
+      return UndrainResponse.newBuilder().setHost(request.getHost()).setMode(HostMode.HOST_MODE_NORMAL).build();
+    });
+  }
+
+  /** An admin request may name the epoch it expects (0 = any): a different one means the leader changed. */
+  private boolean checkEpoch(RequestMeta meta, StreamObserver<?> out) {
+    if (meta.getEpoch() != 0 && leadership.isLeader() && meta.getEpoch() != leadership.epoch()) {
+      out.onError(Status.FAILED_PRECONDITION.withDescription("request expects leader epoch " + meta.getEpoch()
+          + " but the current epoch is " + leadership.epoch()).asRuntimeException());
+      return false;
+    }
+    return true;
+  }
+
+  private static String issuer(RequestMeta meta) {
+    return meta.getIssuer().isEmpty() ? "an operator" : meta.getIssuer();
+  }
+
+  private <T> void answerOrReject(StreamObserver<T> out, Supplier<SubmitResult> submit,
+                                  java.util.function.Function<SubmitResult.Accepted, T> ok) {
+    answer(out, () -> {
+      SubmitResult r = submit.get();
+      if (r instanceof SubmitResult.Rejected rej) {
+        throw Status.fromCode(rej.code()).withDescription(rej.reason()).asRuntimeException();
+      }
+      return ok.apply((SubmitResult.Accepted) r);
+    });
+  }
+
   /** Answers on the leader only; any other replica names the leader. */
   protected <T> void answer(StreamObserver<T> out, Supplier<T> body) {
     if (!leadership.isLeader()) {
@@ -104,7 +236,14 @@ public class AdminService extends AdminGrpc.AdminImplBase {
     T value;
     try {
       value = body.get();
+    } catch (io.grpc.StatusRuntimeException e) {
+      out.onError(e);
+      return;
     } catch (IllegalStateException e) {
+      if (e.getCause() != null && e.getCause().getCause() instanceof io.grpc.StatusRuntimeException sre) {
+        out.onError(sre);
+        return;
+      }
       out.onError(Status.UNAVAILABLE.withDescription("scheduler busy: " + e.getMessage()).asRuntimeException());
       return;
     }

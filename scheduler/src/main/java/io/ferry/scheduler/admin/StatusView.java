@@ -71,6 +71,15 @@ public final class StatusView {
         .build();
   }
 
+  public static String modeNote(HostState h, io.ferry.v1.HostMode mode, String reason) {
+    String m = mode.name().replace("HOST_MODE_", "").toLowerCase(java.util.Locale.ROOT);
+    if (mode == io.ferry.v1.HostMode.HOST_MODE_MAINTENANCE) {
+      return h.vms().isEmpty() ? "maintenance: drained (" + reason + ")"
+          : "maintenance: draining, " + h.vms().size() + " VMs left (" + reason + ")";
+    }
+    return m + ": " + reason;
+  }
+
   public static Timestamp ts(Instant i) {
     return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
   }

@@ -17,6 +17,31 @@ import java.util.TreeMap;
  */
 public final class ClusterState {
   private final Map<String, HostState> hosts = new TreeMap<>();
+  /** Modes the scheduler decided (drain, quarantine), which count before the agent confirms them. */
+  private final Map<String, io.ferry.v1.HostMode> wantedModes = new TreeMap<>();
+
+  public void wantMode(String host, io.ferry.v1.HostMode mode) {
+    if (mode == io.ferry.v1.HostMode.HOST_MODE_NORMAL) {
+      wantedModes.remove(host);
+    } else {
+      wantedModes.put(host, mode);
+    }
+  }
+
+  private HostState effective(HostState h) {
+    io.ferry.v1.HostMode m = wantedModes.get(h.name());
+    return m == null || m == h.mode() ? h
+        : new HostState(h.facts(), h.signals(), h.vms(), h.power(), m, h.lastReportAt(), h.connected(), h.lastSequence());
+  }
+
+  /** The mode the agent itself last reported (may lag behind the wanted one). */
+  public Optional<io.ferry.v1.HostMode> reportedMode(String host) {
+    return Optional.ofNullable(hosts.get(host)).map(HostState::mode);
+  }
+
+  public void forget(String host) {
+    hosts.remove(host);
+  }
 
   /**
    * Applies one report. Returns false when the report cannot be applied because the leader has no inventory
@@ -34,8 +59,8 @@ public final class ClusterState {
     if (prev == null) {
       return false;
     }
-    List<VmUsage> vms = report.getVmsCount() > 0 || prev.vms().isEmpty() ? List.copyOf(report.getVmsList())
-        : prev.vms();
+    // Every report lists every VM of the host: an empty list means the host has no VMs.
+    List<VmUsage> vms = List.copyOf(report.getVmsList());
     hosts.put(report.getHost(), new HostState(prev.facts(),
         report.hasSignals() ? report.getSignals() : prev.signals(), vms,
         report.getPower(), report.getMode(), receivedAt, true, report.getSequence()));
@@ -48,15 +73,34 @@ public final class ClusterState {
   }
 
   public Optional<HostState> host(String name) {
-    return Optional.ofNullable(hosts.get(name));
+    return Optional.ofNullable(hosts.get(name)).map(this::effective);
   }
 
   public List<HostState> hosts() {
-    return new ArrayList<>(hosts.values());
+    List<HostState> out = new ArrayList<>();
+    hosts.values().forEach(h -> out.add(effective(h)));
+    return out;
+  }
+
+  /** Where a VM runs now, as its agents report it. */
+  public Optional<HostState> hostOf(String vm) {
+    for (HostState h : hosts.values()) {
+      for (VmUsage v : h.vms()) {
+        if (v.getName().equals(vm) && v.getState() != io.ferry.v1.VmState.VM_MIGRATING_IN) {
+          return Optional.of(effective(h));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  public Optional<VmUsage> vm(String name) {
+    return hostOf(name).flatMap(h -> h.vms().stream().filter(v -> v.getName().equals(name)).findFirst());
   }
 
   /** Forgets everything (a replica that loses leadership must not act on what it knew). */
   public void clear() {
     hosts.clear();
+    wantedModes.clear();
   }
 }
