@@ -1,6 +1,7 @@
 package io.ferry.cli.commands;
 
 import io.ferry.benchmarks.SignalsBenchmark;
+import io.ferry.benchmarks.ingest.IngestBenchmark;
 import io.ferry.benchmarks.report.BenchReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Run benchmarks and write docs/benchmarks.md.",
         "Each benchmark rewrites its own section of the report and prints its figures as JSON.",
-        "Available: signals, all."})
+        "Available: signals, ingest, all."})
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "Benchmark to run: signals or all")
   String name;
@@ -21,16 +22,22 @@ public final class BenchCommand implements Callable<Integer> {
   Path out;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     Path report = out != null ? out : defaultReport();
-    switch (name) {
-      case "signals", "all" -> {
-        SignalsBenchmark.Result r = SignalsBenchmark.run();
-        BenchReport.write(report, "signals", r.markdownSection());
-        System.out.println(r.json());
-      }
-      default -> throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this), "unknown benchmark '" + name + "': use signals or all");
+    boolean all = name.equals("all");
+    if (!all && !java.util.Set.of("signals", "ingest").contains(name)) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "unknown benchmark '" + name + "': use signals, ingest or all");
+    }
+    if (all || name.equals("signals")) {
+      SignalsBenchmark.Result r = SignalsBenchmark.run();
+      BenchReport.write(report, "signals", r.markdownSection());
+      System.out.println(r.json());
+    }
+    if (all || name.equals("ingest")) {
+      IngestBenchmark.Result r = IngestBenchmark.run(new int[] {1_000, 10_000}, 5.0, 20);
+      BenchReport.write(report, "ingest", r.markdownSection());
+      System.out.println(r.json());
     }
     System.err.println("ferry bench: updated " + report);
     return 0;
