@@ -201,7 +201,7 @@ def migrations():
     d.row("Started and finished")
     d.graph("Started by reason", [(f'sum by (reason) (rate(ferry_migrations_started_total{{{sched}}}[{RI}]))',
                                    "{{reason}}")], unit="ops", stack=True,
-            description="balance, temperature, smart, consolidation, wake, drain, manual...")
+            description="balance, consolidate, evacuate-temperature, evacuate-smart, drain...")
     d.graph("Finished by result", [(f'sum by (result) (rate(ferry_migrations_finished_total{{{sched}}}[{RI}]))',
                                     "{{result}}")], unit="ops", stack=True)
     d.table("Finished by reason and result in range",
