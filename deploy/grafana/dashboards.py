@@ -130,27 +130,36 @@ def overview():
     d = Dashboard("ferry-overview", "Ferry / Cluster overview",
                   "The whole cluster at a glance: who leads, which hosts are on, how busy and balanced they are, and "
                   "how much energy consolidation saves.")
+
+    def stat(*args, **kwargs):
+        return d.stat(*args, w=3, **kwargs)
+
     d.row("Cluster")
-    d.stat("Leader", 'ferry_scheduler_leader{role="scheduler"} == 1', legend="{{replica}}", text_mode="name",
-           description="The scheduler replica that leads now. Empty means no leader: see the FerryNoLeader alert.")
-    d.stat("Epoch", 'max(ferry_scheduler_epoch{role="scheduler"})',
-           description="Leadership term; it grows by one on every change of leader.")
-    d.stat("Hosts on", leader('ferry_cluster_hosts_on{role="scheduler"}'),
-           description="Hosts powered on, as the leader sees them; the rest are in standby after consolidation.")
-    d.stat("Agents connected", 'sum(' + leader('ferry_host_agent_connected{role="scheduler"}') + ')',
-           description="Agents with a live report stream to the leader.")
-    d.stat("VMs", 'sum(' + leader('ferry_host_vms{role="scheduler"}') + ')', description="VMs running in the cluster.")
-    d.stat("Migrations in flight", 'sum(' + leader('ferry_migrations_in_flight{role="scheduler"}') + ')',
-           description="Migrations the leader has started and not yet finished.")
+    stat("Leader", 'ferry_scheduler_leader{role="scheduler"} == 1', legend="{{replica}}", text_mode="name",
+         description="The scheduler replica that leads now. Empty means no leader: see the FerryNoLeader alert.")
+    stat("Epoch", 'max(ferry_scheduler_epoch{role="scheduler"})',
+         description="Leadership term; it grows by one on every change of leader.")
+    stat("Hosts on", 'max(' + leader('ferry_cluster_hosts_on{role="scheduler"}') + ')',
+         description="Hosts powered on, as the leader sees them; the rest are in standby after consolidation.")
+    stat("Agents connected", 'sum(' + leader('ferry_host_agent_connected{role="scheduler"}') + ')',
+         description="Agents with a live report stream to the leader.")
+    stat("VMs", 'sum(' + leader('ferry_host_vms{role="scheduler"}') + ')', description="VMs running in the cluster.")
+    stat("Migrations in flight", 'sum(' + leader('ferry_migrations_in_flight{role="scheduler"}') + ')',
+         description="Migrations the leader has started and not yet finished.")
+    stat("Estimated power", 'max(' + leader('ferry_cluster_estimated_watts{role="scheduler"}') + ')', unit="watt",
+         description="Estimated draw of all hosts now.")
+    stat("Energy saved in range",
+         'sum(increase(ferry_energy_saved_joules_total{role="scheduler"}[$__range])) / 3600000', unit="kwatth",
+         description="Energy saved by consolidation over the dashboard's time range.")
     d.row("Balance and energy")
     d.graph("Imbalance", [(leader('ferry_cluster_imbalance_ratio{role="scheduler"}'), "imbalance")],
             unit="percentunit", w=8,
             description="Spread of host utilisation the balance policy works to reduce (0 = perfectly even).")
     d.graph("Estimated power", [(leader('ferry_cluster_estimated_watts{role="scheduler"}'), "cluster")], unit="watt",
             w=8, description="Estimated draw of all hosts from their utilisation and power state.")
-    d.graph("Energy saved", [(f'sum(increase(ferry_energy_saved_joules_total{{role="scheduler"}}[{RI}])) / 3600000',
-                              "kWh per interval")], unit="kwatth", w=8,
-            description="Energy saved by hosts in standby, compared with keeping every host on.")
+    d.graph("Power saved", [(f'sum(rate(ferry_energy_saved_joules_total{{role="scheduler"}}[{RI}]))', "saved")],
+            unit="watt", w=8,
+            description="Power saved by hosts in standby, compared with keeping every host on (joules per second).")
     d.row("Hosts")
     d.graph("CPU utilisation per host", [(f'max by (host) (ferry_host_cpu_utilization_ratio{{role="agent",{H}}})',
                                          "{{host}}")], unit="percentunit",
