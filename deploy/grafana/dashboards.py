@@ -93,10 +93,16 @@ class Dashboard:
                                               "calcs": ["lastNotNull", "max"]},
                                    "tooltip": {"mode": "multi", "sort": "desc"}})
 
-    def table(self, title, targets, description="", w=12, h=8):
-        return self.panel("table", title, targets, description=description, w=w, h=h, instant=True, fmt="table",
-                          options={"showHeader": True},
-                          field={"custom": {"align": "auto"}})
+    def table(self, title, targets, description="", w=12, h=8, join_on=None, hide=("Time",)):
+        """An instant table: one row per series, label columns; `join_on` merges the queries' rows on one label."""
+        p = self.panel("table", title, targets, description=description, w=w, h=h, instant=True, fmt="table",
+                       options={"showHeader": True}, field={"custom": {"align": "auto"}})
+        transformations = []
+        if join_on:
+            transformations.append({"id": "joinByField", "options": {"byField": join_on, "mode": "outer"}})
+        transformations.append({"id": "organize", "options": {"excludeByName": {name: True for name in hide}}})
+        p["transformations"] = transformations
+        return p
 
     def json(self, variables):
         self._newline()
@@ -214,7 +220,8 @@ def migrations():
     d.graph("Finished by result", [(f'sum by (result) (rate(ferry_migrations_finished_total{{{sched}}}[{RI}]))',
                                     "{{result}}")], unit="ops", stack=True)
     d.table("Finished by reason and result in range",
-            [(f'sum by (reason, result) (increase(ferry_migrations_finished_total{{{sched}}}[$__range]))', "")])
+            [(f'sum by (reason, result) (increase(ferry_migrations_finished_total{{{sched}}}[$__range]))', "")],
+            description="Value: migrations in the dashboard's time range.")
     d.graph("In flight", [('sum(' + leader('ferry_migrations_in_flight{role="scheduler"}') + ')', "scheduler"),
                           ('sum by (host) (ferry_migrations_in_flight{role="agent"})', "{{host}} (agent)")],
             steps=True, description="The leader's count, and each agent's count of migrations it takes part in.")
@@ -265,7 +272,8 @@ def host_health():
     d.table("Power state and mode now",
             [('max by (host, state) (' + leader(f'ferry_host_power_state{{role="scheduler",{H}}} == 1') + ')', ""),
              ('max by (host, mode) (' + leader(f'ferry_host_mode{{role="scheduler",{H}}} == 1') + ')', "")],
-            description="One row per host and current state / mode.")
+            description="One row per host with its current power state and mode.", join_on="host",
+            hide=("Time", "Time 1", "Time 2", "Value #A", "Value #B"))
     d.graph("Hosts by power state",
             [('count by (state) (' + leader('ferry_host_power_state{role="scheduler"} == 1') + ')', "{{state}}")],
             stack=True, steps=True)
