@@ -16,7 +16,9 @@ ok() { printf 'ok    %s\n' "$1"; }
 skip() { printf 'skip  %s: %s\n' "$1" "$2"; }
 fail() {
   printf 'FAIL  %s\n' "$1"
-  [[ -n "${2:-}" ]] && sed 's/^/      /' <<<"$2" | head -n 40
+  if [[ -n "${2:-}" ]]; then
+    while IFS= read -r line; do printf '      %s\n' "$line"; done <<<"$2" | head -n 40
+  fi
   failed=1
 }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -34,6 +36,8 @@ if have promtool; then
     run "promtool check config prometheus/$cfg" promtool check config "$DEPLOY/prometheus/$cfg"
   done
   run "promtool check rules prometheus/rules/ferry-alerts.yml" promtool check rules "$DEPLOY/prometheus/rules/ferry-alerts.yml"
+  # The test file names its rule file relative to itself. (Single quotes on purpose: bash -c expands $1.)
+  # shellcheck disable=SC2016
   run "promtool test rules prometheus/rules/ferry-alerts.test.yml" \
     bash -c 'cd "$1" && promtool test rules ferry-alerts.test.yml' _ "$DEPLOY/prometheus/rules"
 
@@ -141,6 +145,7 @@ for unit in ferry-scheduler ferry-agent; do
   envfile="$DEPLOY/systemd/env/${unit#ferry-}.env"
   # Every ${VAR} and $VAR of the unit's ExecStart must be set in its sample env file.
   missing=""
+  # shellcheck disable=SC2016 # the patterns match a literal $ in the unit
   for var in $(sed -n '/^ExecStart=/,/[^\\]$/p' "$DEPLOY/systemd/$unit.service" | grep -o '\$[{]\?[A-Z_]*' | tr -d '${' | sort -u); do
     grep -q "^$var=" "$envfile" || missing+="$var "
   done

@@ -68,7 +68,7 @@ await_started() {
 
 cmd_start() {
   local n=${1:-}
-  [[ "$n" =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 50)) || die "usage: $0 start N (N agents, 1..50)"
+  if [[ ! "$n" =~ ^[0-9]+$ ]] || ((n < 1 || n > 50)); then die "usage: $0 start N (N agents, 1..50)"; fi
   [[ "$SCHEDULERS" =~ ^[1-5]$ ]] || die "FERRY_LC_SCHEDULERS=$SCHEDULERS is outside 1..5"
   need_root
   if ip link show "$BRIDGE" >/dev/null 2>&1 || [[ -d "$STATE" ]]; then
