@@ -17,6 +17,7 @@ import io.ferry.scheduler.ops.HostOperations;
 import io.ferry.scheduler.ingest.IngestService;
 import io.ferry.scheduler.leadership.HelixLeadership;
 import io.ferry.scheduler.loop.SchedulerLoop;
+import io.ferry.scheduler.metrics.ClusterMetrics;
 import io.ferry.scheduler.state.ClusterState;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -79,6 +80,8 @@ public final class Scheduler implements AutoCloseable {
           ExecutorLimits.defaults(), clock, config.name(), registry);
       hostOps = new HostOperations(state, executor, leadership, loop, agentClients, config.name());
       reaper = new DeadInstanceReaper(zk.client(), config.cluster(), config.deadAgentGrace(), clock, state);
+      ClusterMetrics clusterMetrics = new ClusterMetrics(state, leadership, clock, registry);
+      loop.every("cluster metrics", 1_000, clusterMetrics::refresh);
       loop.every("executor", 500, executor::tick);
       loop.every("host modes", 2_000, hostOps::tick);
       loop.every("dead agents", 10_000, () -> {

@@ -21,6 +21,16 @@ final class ExecutorMetrics {
         .register(registry);
     Gauge.builder("ferry_executor_queue", queued).description("Migrations waiting for a concurrency slot")
         .register(registry);
+    // Series exist from the start at 0, so increase() and alerts see the first failure.
+    for (String reason : new String[] {"balance", "consolidate", "evacuate-temperature", "evacuate-smart", "drain",
+        "manual"}) {
+      for (String result : new String[] {"committed", "rolled_back", "failed"}) {
+        Counter.builder("ferry_migrations_finished_total").description("Migrations ended, by reason and result")
+            .tag("reason", reason).tag("result", result).register(registry);
+      }
+      Counter.builder("ferry_migrations_started_total").description("Migrations journaled, by reason")
+          .tag("reason", reason).register(registry);
+    }
   }
 
   void started(String reason) {

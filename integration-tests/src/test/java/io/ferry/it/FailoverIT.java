@@ -1,0 +1,160 @@
+package io.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Leadership under failure, with every piece in its own process: ZooKeeper, three schedulers, two agents.
+ * Kill -9 of the leader, SIGSTOP of the leader past its session (fencing), and a ZooKeeper restart.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverIT {
+  @TempDir
+  static Path tmp;
+  private ClusterProcesses cluster;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new ClusterProcesses(tmp, "failover");
+    cluster.startZk();
+    for (String s : new String[] {"s1", "s2", "s3"}) {
+      cluster.startScheduler(s);
+    }
+    cluster.startAgent("h1");
+    cluster.startAgent("h2");
+    ClusterProcesses.await("a leader sees both hosts", Duration.ofSeconds(60), () -> hostsConnected(2));
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  private JsonNode status() {
+    try {
+      return cluster.status();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private boolean hostsConnected(int n) {
+    JsonNode s = status();
+    if (s == null || !s.has("hosts")) {
+      return false;
+    }
+    int connected = 0;
+    for (JsonNode h : s.get("hosts")) {
+      connected += h.path("connected").asBoolean() ? 1 : 0;
+    }
+    return connected == n;
+  }
+
+  private String leader() {
+    JsonNode s = status();
+    return s == null ? "" : s.path("leader").asText();
+  }
+
+  /** The replica whose /metrics says it leads, or null. */
+  private String leaderByMetrics() {
+    for (String s : cluster.schedulers.keySet()) {
+      if (cluster.metric(s, "ferry_scheduler_leader") == 1.0) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private long epoch() {
+    JsonNode s = status();
+    return s == null ? 0 : s.path("epoch").asLong();
+  }
+
+  private String hostMode(String host) {
+    JsonNode s = status();
+    if (s != null) {
+      for (JsonNode h : s.path("hosts")) {
+        if (h.path("name").asText().equals(host)) {
+          return h.path("mode").asText();
+        }
+      }
+    }
+    return "";
+  }
+
+  @Test
+  @Order(1)
+  void killingTheLeaderElectsANewOneThatIssuesCommandsWithinSessionTimeoutPlusFiveSeconds() throws Exception {
+    String old = leader();
+    long oldEpoch = epoch();
+    assertThat(old).isNotEmpty();
+    cluster.kill9(old);
+    // Watch the replicas' own /metrics (cheap and immediate) for the new leader.
+    Duration took = ClusterProcesses.await("a new leader", Duration.ofSeconds(30), () -> leaderByMetrics() != null);
+    String now = leaderByMetrics();
+    assertThat(now).isNotEqualTo(old);
+    assertThat(cluster.metric(now, "ferry_scheduler_epoch")).isGreaterThan((double) oldEpoch);
+    assertThat(leader()).isEqualTo(now);
+    // the new leader issues commands: a drain puts h2 in maintenance on the agent itself
+    FerryProcess.Result drain = cluster.ferry("drain", "h2");
+    assertThat(drain.exitCode()).as(drain.err()).isZero();
+    ClusterProcesses.await("h2 reports maintenance", Duration.ofSeconds(20),
+        () -> hostMode("h2").equals("HOST_MODE_MAINTENANCE"));
+    assertThat(took).isLessThanOrEqualTo(ClusterProcesses.SESSION.plusSeconds(5));
+    cluster.startScheduler(old); // back to three replicas
+  }
+
+  @Test
+  @Order(2)
+  void pausedLeaderIsFencedAndStepsDownWhenItWakes() throws Exception {
+    String paused = leaderByMetrics();
+    assertThat(paused).isNotNull();
+    cluster.signal(paused, "STOP");
+    try {
+      ClusterProcesses.await("another leader", Duration.ofSeconds(30), () -> {
+        String now = leaderByMetrics();
+        return now != null && !now.equals(paused);
+      });
+      long newEpoch = (long) cluster.metric(leaderByMetrics(), "ferry_scheduler_epoch");
+      ClusterProcesses.await("agents obey the new epoch", Duration.ofSeconds(20),
+          () -> cluster.metric("h1", "ferry_agent_highest_epoch_seen") >= newEpoch
+              && cluster.metric("h2", "ferry_agent_highest_epoch_seen") >= newEpoch);
+    } finally {
+      cluster.signal(paused, "CONT");
+    }
+    ClusterProcesses.await("the woken replica knows it does not lead", Duration.ofSeconds(20),
+        () -> cluster.metric(paused, "ferry_scheduler_leader") == 0.0);
+    assertThat(cluster.metric(paused, "ferry_scheduler_epoch")).isZero();
+    assertThat(leader()).isNotEqualTo(paused);
+  }
+
+  @Test
+  @Order(3)
+  void zooKeeperRestartKeepsStateAndTheClusterRecovers() throws Exception {
+    long before = epoch();
+    assertThat(hostMode("h2")).isEqualTo("HOST_MODE_MAINTENANCE");
+    cluster.killZk();
+    Thread.sleep(2_000);
+    cluster.startZk();
+    ClusterProcesses.await("a leader with both hosts again", Duration.ofSeconds(60), () -> hostsConnected(2));
+    assertThat(epoch()).isGreaterThanOrEqualTo(before);
+    // the drain decided before the restart is still in force (kept in ZooKeeper)
+    assertThat(hostMode("h2")).isEqualTo("HOST_MODE_MAINTENANCE");
+    FerryProcess.Result undrain = cluster.ferry("drain", "--undo", "h2");
+    assertThat(undrain.exitCode()).as(undrain.err()).isZero();
+    ClusterProcesses.await("h2 normal again", Duration.ofSeconds(20),
+        () -> hostMode("h2").equals("HOST_MODE_NORMAL"));
+  }
+}
