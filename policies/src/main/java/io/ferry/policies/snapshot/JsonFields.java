@@ -20,6 +20,11 @@ final class JsonFields {
         this.errors = errors;
     }
 
+    /** The JSON path of a field: {@code hosts[2].cpuCores}, or just the key at the top level. */
+    static String at(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
     void error(String path, String message) {
         errors.add(source + ": " + path + ": " + message);
     }
@@ -28,12 +33,12 @@ final class JsonFields {
         JsonNode v = obj.get(key);
         if (v == null || v.isNull()) {
             if (required) {
-                error(path + "." + key, "missing");
+                error(at(path, key), "missing");
             }
             return null;
         }
         if (!v.isTextual()) {
-            error(path + "." + key, "expected a string, got " + v);
+            error(at(path, key), "expected a string, got " + v);
             return null;
         }
         return v.asText();
@@ -43,12 +48,12 @@ final class JsonFields {
         JsonNode v = obj.get(key);
         if (v == null || v.isNull()) {
             if (required) {
-                error(path + "." + key, "missing");
+                error(at(path, key), "missing");
             }
             return fallback;
         }
         if (!v.isNumber() || v.asDouble() < 0) {
-            error(path + "." + key, "expected a number >= 0, got " + v);
+            error(at(path, key), "expected a number >= 0, got " + v);
             return fallback;
         }
         return v.asDouble();
@@ -57,7 +62,7 @@ final class JsonFields {
     long whole(JsonNode obj, String path, String key, long fallback, boolean required) {
         JsonNode v = obj.get(key);
         if (v != null && !v.isNull() && !v.canConvertToExactIntegral()) {
-            error(path + "." + key, "expected a whole number, got " + v);
+            error(at(path, key), "expected a whole number, got " + v);
             return fallback;
         }
         return (long) number(obj, path, key, fallback, required);
@@ -69,7 +74,7 @@ final class JsonFields {
             return fallback;
         }
         if (!v.isBoolean()) {
-            error(path + "." + key, "expected true or false, got " + v);
+            error(at(path, key), "expected true or false, got " + v);
             return fallback;
         }
         return v.asBoolean();
@@ -101,7 +106,7 @@ final class JsonFields {
         for (E e : type.getEnumConstants()) {
             names.add(e.name().toLowerCase(java.util.Locale.ROOT));
         }
-        error(path + "." + key, "unknown value '" + text + "' (expected one of " + String.join(", ", names) + ")");
+        error(at(path, key), "unknown value '" + text + "' (expected one of " + String.join(", ", names) + ")");
         return fallback;
     }
 
@@ -112,7 +117,7 @@ final class JsonFields {
             return out;
         }
         if (!v.isObject()) {
-            error(path + "." + key, "expected an object of strings, got " + v);
+            error(at(path, key), "expected an object of strings, got " + v);
             return out;
         }
         v.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
@@ -134,7 +139,7 @@ final class JsonFields {
             return out;
         }
         if (!v.isArray()) {
-            error(path + "." + key, "expected an array, got " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            error(at(path, key), "expected an array, got " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
             return out;
         }
         v.forEach(out::add);
@@ -147,7 +152,7 @@ final class JsonFields {
         List<JsonNode> items = array(obj, path, key);
         for (int i = 0; i < items.size(); i++) {
             JsonNode pair = items.get(i);
-            String where = path + "." + key + "[" + i + "]";
+            String where = at(path, key) + "[" + i + "]";
             if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isNumber()) {
                 error(where, "expected [timestamp, number], got " + pair);
                 continue;

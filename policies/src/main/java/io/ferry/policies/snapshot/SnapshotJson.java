@@ -58,7 +58,7 @@ public final class SnapshotJson {
             f.error("now", "missing");
         }
         List<Host> hosts = new ArrayList<>();
-        List<JsonNode> hostNodes = f.array(root, "$", "hosts");
+        List<JsonNode> hostNodes = f.array(root, "", "hosts");
         for (int i = 0; i < hostNodes.size(); i++) {
             SnapshotParts.host(f, hostNodes.get(i), "hosts[" + i + "]").ifPresent(hosts::add);
         }
@@ -69,7 +69,7 @@ public final class SnapshotJson {
             }
         });
         List<Vm> vms = new ArrayList<>();
-        List<JsonNode> vmNodes = f.array(root, "$", "vms");
+        List<JsonNode> vmNodes = f.array(root, "", "vms");
         Set<String> vmNames = new HashSet<>();
         for (int i = 0; i < vmNodes.size(); i++) {
             String path = "vms[" + i + "]";
@@ -83,7 +83,7 @@ public final class SnapshotJson {
             }
         }
         List<MigrationInFlight> inFlight = new ArrayList<>();
-        List<JsonNode> migrationNodes = f.array(root, "$", "migrationsInFlight");
+        List<JsonNode> migrationNodes = f.array(root, "", "migrationsInFlight");
         for (int i = 0; i < migrationNodes.size(); i++) {
             JsonNode m = migrationNodes.get(i);
             String path = "migrationsInFlight[" + i + "]";

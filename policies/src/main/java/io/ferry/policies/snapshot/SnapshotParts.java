@@ -32,12 +32,18 @@ final class SnapshotParts {
         for (int i = 0; i < diskNodes.size(); i++) {
             disk(f, diskNodes.get(i), path + ".disks[" + i + "]").ifPresent(disks::add);
         }
-        Host host = name == null || cores <= 0 || memory <= 0 ? null : new Host(name, (int) cores, memory,
-                f.string(node, path, "cpuModel", false), f.strings(node, path, "cpuFeatures"),
-                f.labels(node, path, "labels"), f.enumValue(node, path, "power", PowerState.class, PowerState.ON),
-                f.enumValue(node, path, "mode", HostMode.class, HostMode.NORMAL),
-                f.series(node, path, "cpuUtilization"), f.whole(node, path, "memoryUsedMiB", 0, false),
-                f.series(node, path, "temperatureC"), disks, f.string(node, path, "hypervisorVersion", false));
+        // Read every field before deciding, so that all problems of the host are reported at once.
+        String cpuModel = f.string(node, path, "cpuModel", false);
+        var features = f.strings(node, path, "cpuFeatures");
+        var labels = f.labels(node, path, "labels");
+        PowerState power = f.enumValue(node, path, "power", PowerState.class, PowerState.ON);
+        HostMode mode = f.enumValue(node, path, "mode", HostMode.class, HostMode.NORMAL);
+        TimeSeries cpu = f.series(node, path, "cpuUtilization");
+        long memoryUsed = f.whole(node, path, "memoryUsedMiB", 0, false);
+        TimeSeries temperature = f.series(node, path, "temperatureC");
+        String hypervisor = f.string(node, path, "hypervisorVersion", false);
+        Host host = name == null || cores <= 0 || memory <= 0 ? null : new Host(name, (int) cores, memory, cpuModel,
+                features, labels, power, mode, cpu, memoryUsed, temperature, disks, hypervisor);
         return Optional.ofNullable(host);
     }
 
