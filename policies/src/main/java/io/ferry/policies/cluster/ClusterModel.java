@@ -194,6 +194,14 @@ public final class ClusterModel {
                 + policy.balance().memoryWeight() * memoryUtilisation(h);
     }
 
+    /** The weighted load the host would have with the VM added (the VM's measured use). */
+    public double loadWith(int vm, int h) {
+        Vm v = vms[vm];
+        double cpu = (cpuDemandCores[h] + v.cpuUsageCores()) / hosts[h].cpuCores();
+        double memory = (memoryUsedMiB[h] + v.memoryUsedMiB()) / hosts[h].memoryMiB();
+        return policy.balance().cpuWeight() * cpu + policy.balance().memoryWeight() * memory;
+    }
+
     public int migrationsTouching(int h) {
         return migrationsTouchingHost[h];
     }

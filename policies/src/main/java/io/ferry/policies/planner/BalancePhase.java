@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 
 /**
  * Load balancing. Acts only when the imbalance exceeds the aggressiveness threshold, has done so for
@@ -24,6 +25,8 @@ final class BalancePhase {
     static final int VMS_PER_SOURCE = 24;
     static final int DESTINATIONS_PER_VM = 48;
     static final int MAX_EXHAUSTED_SOURCES = 64;
+    /** Smallest drop of the cluster imbalance a move must bring, against floating-point churn. */
+    static final double MIN_GLOBAL_GAIN = 1e-6;
 
     private BalancePhase() {
     }
@@ -38,14 +41,15 @@ final class BalancePhase {
             draft.note("balance: disabled");
             return;
         }
-        double imbalance = ClusterFigures.imbalance(model);
+        IntPredicate balanced = balancedHosts(model);
+        double imbalance = ClusterFigures.imbalance(model, balanced);
         double threshold = b.toleratedImbalance();
         if (imbalance <= threshold) {
             draft.note(String.format(Locale.ROOT, "balance: imbalance %.3f within tolerated %.3f (aggressiveness %d)",
                     imbalance, threshold, b.aggressiveness()));
             return;
         }
-        Optional<String> notSustained = SustainedImbalance.check(model, threshold);
+        Optional<String> notSustained = SustainedImbalance.check(model, balanced, threshold);
         if (notSustained.isPresent()) {
             draft.note("balance: " + notSustained.get());
             return;
@@ -57,7 +61,8 @@ final class BalancePhase {
         }
         String trigger = String.format(Locale.ROOT, "imbalance %.3f > tolerated %.3f (aggressiveness %d) for %dm",
                 imbalance, threshold, b.aggressiveness(), b.sustainedFor().toMinutes());
-        HostOrder order = new HostOrder(model, model::inService);
+        HostOrder order = new HostOrder(model, balanced);
+        ImbalanceTracker tracker = new ImbalanceTracker(model, balanced);
         DestinationFinder finder = DestinationFinder.balance(model.policy());
         boolean[] exhausted = new boolean[model.hostCount()];
         int exhaustedCount = 0;
@@ -70,7 +75,7 @@ final class BalancePhase {
             if (source < 0) {
                 break;
             }
-            Optional<Candidate> best = bestMove(draft, finder, order, source);
+            Optional<Candidate> best = bestMove(draft, finder, order, tracker, source);
             if (best.isEmpty()) {
                 exhausted[source] = true;
                 exhaustedCount++;
@@ -78,11 +83,45 @@ final class BalancePhase {
             }
             Candidate c = best.get();
             String explanation = explain(model, c, source, trigger);
+            tracker.beforeMove(source, c.to());
             draft.move(c.vm(), c.to(), MoveReason.BALANCE, explanation);
+            tracker.afterMove(source, c.to());
             order.update(source);
             order.update(c.to());
-            imbalance = ClusterFigures.imbalance(model);
+            imbalance = tracker.imbalance();
         }
+    }
+
+    /**
+     * In-service hosts, except — with consolidation on — empty hosts while the others run at or below the packing
+     * target: those are parked for standby, and filling them would undo consolidation (ping-pong). Once the others
+     * run hotter (demand rose, hosts were woken) empty hosts take load again.
+     */
+    static IntPredicate balancedHosts(ClusterModel model) {
+        if (!model.policy().consolidation().enabled()) {
+            return model::inService;
+        }
+        double cpu = 0;
+        double cores = 0;
+        double memoryUsed = 0;
+        double memory = 0;
+        boolean[] empty = new boolean[model.hostCount()];
+        for (int h = 0; h < model.hostCount(); h++) {
+            empty[h] = model.vmsOn(h).isEmpty();
+            if (model.inService(h)) {
+                cpu += model.cpuDemandCores(h);
+                memoryUsed += model.memoryUsedMiB(h);
+                if (!empty[h]) {
+                    cores += model.host(h).cpuCores();
+                    memory += model.host(h).memoryMiB();
+                }
+            }
+        }
+        double busy = cores == 0 ? Double.POSITIVE_INFINITY : Math.max(cpu / cores, memoryUsed / memory);
+        if (busy > model.policy().consolidation().packingTarget()) {
+            return model::inService;
+        }
+        return h -> model.inService(h) && !empty[h];
     }
 
     private static boolean capReached(ClusterModel model) {
@@ -101,7 +140,7 @@ final class BalancePhase {
     }
 
     private static Optional<Candidate> bestMove(PlanDraft draft, DestinationFinder finder, HostOrder order,
-                                                int source) {
+                                                ImbalanceTracker tracker, int source) {
         ClusterModel model = draft.model();
         BalanceSettings b = model.policy().balance();
         List<Integer> vms = new ArrayList<>(model.vmsOn(source));
@@ -132,7 +171,10 @@ final class BalancePhase {
                     break;
                 }
                 double improvement = improvement(model, vm, source, to);
-                if (improvement < required) {
+                // Both gates: the pair must converge enough, and the cluster as a whole must get strictly better,
+                // so that every move lowers one global measure and rounds can never cycle.
+                if (improvement < required || improvement <= 0
+                        || tracker.after(vm, source, to) >= tracker.imbalance() - MIN_GLOBAL_GAIN) {
                     bestShortfall = Math.max(bestShortfall, improvement);
                     continue;
                 }

@@ -16,13 +16,18 @@ public final class ClusterFigures {
      * (population standard deviation; 0 with fewer than two hosts).
      */
     public static double imbalance(ClusterModel model) {
+        return imbalance(model, model::inService);
+    }
+
+    /** Imbalance over the hosts {@code include} accepts. */
+    public static double imbalance(ClusterModel model, java.util.function.IntPredicate include) {
         int n = 0;
         double sc = 0;
         double scc = 0;
         double sm = 0;
         double smm = 0;
         for (int h = 0; h < model.hostCount(); h++) {
-            if (model.inService(h)) {
+            if (include.test(h)) {
                 double c = model.cpuUtilisation(h);
                 double m = model.memoryUtilisation(h);
                 n++;

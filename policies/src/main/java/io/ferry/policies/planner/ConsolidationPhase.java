@@ -165,10 +165,9 @@ final class ConsolidationPhase {
                 draft.candidate(p[0], MoveReason.CONSOLIDATE, r.toString());
                 return false;
             }
-            double before = model.load(p[1]);
             draft.move(p[0], p[1], MoveReason.CONSOLIDATE, String.format(Locale.ROOT,
-                    "%s; to %s (load %.2f -> %.2f, under band.high %.2f)", why, model.host(p[1]).name(), before,
-                    model.load(p[1]), model.policy().consolidation().bandHigh()));
+                    "%s; to %s (load %.2f -> %.2f, under band.high %.2f)", why, model.host(p[1]).name(),
+                    model.load(p[1]), model.loadWith(p[0], p[1]), model.policy().consolidation().bandHigh()));
             order.update(p[1]);
         }
         return true;

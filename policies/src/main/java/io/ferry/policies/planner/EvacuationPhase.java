@@ -76,10 +76,10 @@ final class EvacuationPhase {
                 continue;
             }
             int to = choice.host();
-            double before = model.load(to);
             draft.move(vm, to, e.reason(), String.format(Locale.ROOT,
                     "urgent: %s on %s; to %s (load %.2f -> %.2f), least loaded host that passes every hard filter",
-                    e.why(), model.host(e.host()).name(), model.host(to).name(), before, model.load(to)));
+                    e.why(), model.host(e.host()).name(), model.host(to).name(), model.load(to),
+                    model.loadWith(vm, to)));
             order.update(to);
         }
         if (unplaced > 0) {

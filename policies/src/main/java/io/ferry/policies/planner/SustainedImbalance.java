@@ -6,9 +6,10 @@ import io.ferry.policies.snapshot.Host;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalDouble;
+import java.util.function.IntPredicate;
 
 /**
- * Whether the imbalance persisted for {@code sustainedFor}: the CPU utilisation history of in-service hosts is
+ * Whether the imbalance persisted for {@code sustainedFor}: the CPU utilisation history of the balanced hosts is
  * read at {@value #CHECKPOINTS} evenly spaced instants from {@code now - sustainedFor} to now (each host's last
  * sample at or before the instant; memory is measured only now) and the imbalance must exceed the threshold at
  * every one of them. A host whose history starts later than the window makes the answer "not yet".
@@ -20,7 +21,7 @@ final class SustainedImbalance {
     }
 
     /** Empty when sustained, else why not. */
-    static java.util.Optional<String> check(ClusterModel model, double threshold) {
+    static java.util.Optional<String> check(ClusterModel model, IntPredicate balanced, double threshold) {
         BalanceSettings b = model.policy().balance();
         Duration window = b.sustainedFor();
         if (window.isZero()) {
@@ -28,7 +29,7 @@ final class SustainedImbalance {
         }
         int n = 0;
         for (int h = 0; h < model.hostCount(); h++) {
-            if (model.inService(h)) {
+            if (balanced.test(h)) {
                 n++;
             }
         }
@@ -39,7 +40,7 @@ final class SustainedImbalance {
             double sm = 0;
             double smm = 0;
             for (int h = 0; h < model.hostCount(); h++) {
-                if (!model.inService(h)) {
+                if (!balanced.test(h)) {
                     continue;
                 }
                 Host host = model.host(h);

@@ -11,6 +11,6 @@ public final class PackScore implements ScorePlugin {
 
     @Override
     public double score(ClusterModel model, int vm, int host) {
-        return Math.min(1, Math.max(0, LoadAfter.of(model, vm, host)));
+        return Math.min(1, Math.max(0, model.loadWith(vm, host)));
     }
 }
