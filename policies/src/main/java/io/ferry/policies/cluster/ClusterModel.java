@@ -38,6 +38,8 @@ public final class ClusterModel {
     private final boolean[] vmMigrating;
     private final boolean[] hostReceived;
     private final RuleIndex rules;
+    private final int largestHostCores;
+    private final long largestHostMemoryMiB;
     private int migrationsInCluster;
     private int movesPlanned;
 
@@ -101,6 +103,16 @@ public final class ClusterModel {
             }
         }
         rules = new RuleIndex(policy.rules(), hosts, vms, vmHost);
+        largestHostCores = Arrays.stream(hosts).mapToInt(Host::cpuCores).max().orElse(1);
+        largestHostMemoryMiB = Arrays.stream(hosts).mapToLong(Host::memoryMiB).max().orElse(1);
+    }
+
+    public int largestHostCores() {
+        return largestHostCores;
+    }
+
+    public long largestHostMemoryMiB() {
+        return largestHostMemoryMiB;
     }
 
     private void countOnHost(String name) {

@@ -22,8 +22,8 @@ import java.util.function.IntPredicate;
  * ({@value #VMS_PER_SOURCE} VMs x {@value #DESTINATIONS_PER_VM} destinations) so it scales to 10,000 hosts.
  */
 final class BalancePhase {
-    static final int VMS_PER_SOURCE = 24;
-    static final int DESTINATIONS_PER_VM = 48;
+    static final int VMS_PER_SOURCE = 8;
+    static final int DESTINATIONS_PER_VM = 16;
     static final int MAX_EXHAUSTED_SOURCES = 64;
     /** Smallest drop of the cluster imbalance a move must bring, against floating-point churn. */
     static final double MIN_GLOBAL_GAIN = 1e-6;

@@ -19,7 +19,7 @@ import java.util.Locale;
  */
 final class ConsolidationPhase {
     /** Destinations examined per VM, hottest first; bounded so packing stays near-linear at 10,000 hosts. */
-    static final int PACK_CHECKS = 256;
+    static final int PACK_CHECKS = 1024;
 
     private ConsolidationPhase() {
     }
@@ -76,11 +76,17 @@ final class ConsolidationPhase {
             }
         }
         candidates.sort(Comparator.comparingDouble(model::load).thenComparing(h -> h));
-        HostOrder order = new HostOrder(model, h -> model.inService(h) && !leaving[h]);
+        // Best fit is searched on the bottleneck resource: a host can only take a VM if that resource fits.
+        boolean cpuBound = totals.cpuCores / totals.keptCores >= totals.memoryMiB / totals.keptMemoryMiB;
+        HostOrder order = new HostOrder(model, h -> model.inService(h) && !leaving[h],
+                cpuBound ? model::cpuUtilisation : model::memoryUtilisation);
         DestinationFinder finder = DestinationFinder.pack(model.policy());
         String trigger = String.format(Locale.ROOT, "cluster utilisation %.3f < band.low %.2f", utilisation,
                 c.bandLow());
         for (int host : candidates) {
+            if (model.receivesVms(host)) {
+                continue; // a destination of this round (or of a migration in flight) stays on
+            }
             if (totals.keepers - 1 < c.minHostsOn()) {
                 draft.note("consolidation: keeping minHostsOn " + c.minHostsOn() + " host(s) on");
                 break;
@@ -92,7 +98,7 @@ final class ConsolidationPhase {
                 break;
             }
             order.remove(host);
-            List<int[]> placements = placeAll(draft, finder, order, host);
+            List<int[]> placements = placeAll(draft, finder, order, host, cpuBound);
             if (placements == null) {
                 order.add(host);
                 continue;
@@ -116,7 +122,8 @@ final class ConsolidationPhase {
      * Tentatively places every VM of the host; on success returns the placements with the model restored, on
      * failure records why and returns null (model restored too).
      */
-    private static List<int[]> placeAll(PlanDraft draft, DestinationFinder finder, HostOrder order, int host) {
+    private static List<int[]> placeAll(PlanDraft draft, DestinationFinder finder, HostOrder order, int host,
+                                        boolean cpuBound) {
         ClusterModel model = draft.model();
         List<Integer> vms = new ArrayList<>(model.vmsOn(host));
         vms.sort(Comparator.comparingLong((Integer v) -> -model.vm(v).memoryMiB()).thenComparing(v -> v));
@@ -130,7 +137,11 @@ final class ConsolidationPhase {
                 failedVm = vm;
                 break;
             }
-            DestinationFinder.Choice choice = finder.best(model, vm, order.hottestFirst(), 1, PACK_CHECKS);
+            // A destination must end at or below band.high, so hosts already above band.high minus the VM's
+            // smallest possible share of the bottleneck resource cannot take it: search below that.
+            double maxLoad = model.policy().consolidation().bandHigh() - smallestShare(model, vm, cpuBound);
+            DestinationFinder.Choice choice = finder.best(model, vm, order.hottestFirstAtMost(maxLoad), 1,
+                    PACK_CHECKS);
             if (!choice.found()) {
                 failure = choice.rejections().toString();
                 failedVm = vm;
@@ -150,6 +161,12 @@ final class ConsolidationPhase {
             return null;
         }
         return placements;
+    }
+
+    /** The VM's share of the bottleneck resource on the largest host (its share is at least this anywhere). */
+    private static double smallestShare(ClusterModel model, int vm, boolean cpuBound) {
+        return cpuBound ? model.vm(vm).cpuUsageCores() / model.largestHostCores()
+                : (double) model.vm(vm).memoryUsedMiB() / model.largestHostMemoryMiB();
     }
 
     /** Orders the moves while the caps allow; false when a cap stopped it. */
