@@ -72,6 +72,7 @@ final class EvacuationPhase {
             DestinationFinder.Choice choice = finder.best(model, vm, order.coolestFirst(), 8, Integer.MAX_VALUE);
             if (!choice.found()) {
                 draft.candidate(vm, e.reason(), choice.rejections().toString());
+                draft.evacuationLacksCapacity();
                 unplaced++;
                 continue;
             }

@@ -14,6 +14,7 @@ final class PlanDraft {
     private final List<ModeAction> modes = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final List<CandidateReport> candidates = new ArrayList<>();
+    private boolean evacuationLacksCapacity;
 
     PlanDraft(ClusterModel model, PlannerOptions options) {
         this.model = model;
@@ -40,6 +41,15 @@ final class PlanDraft {
         model.setPower(host, action == PowerAction.Type.STANDBY ? io.ferry.policies.snapshot.PowerState.STANDBY
                 : io.ferry.policies.snapshot.PowerState.ON);
         power.add(new PowerAction(model.host(host).name(), action, reason));
+    }
+
+    /** An urgent move found no destination: the power phase may wake a host for it. */
+    void evacuationLacksCapacity() {
+        evacuationLacksCapacity = true;
+    }
+
+    boolean isEvacuationShortOfCapacity() {
+        return evacuationLacksCapacity;
     }
 
     void note(String text) {

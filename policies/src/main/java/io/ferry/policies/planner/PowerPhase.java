@@ -16,8 +16,8 @@ import java.util.OptionalDouble;
 
 /**
  * Host power. Wakes standby hosts when utilisation (now, or predicted {@code powerOnLookback} ahead from the trend
- * over the last {@code powerOnLookback}) exceeds {@code band.high}, enough to bring it back to the packing target;
- * puts in standby hosts that are empty and have been idle for {@code powerOffAfter}, never below
+ * over the last {@code powerOnLookback}) exceeds {@code band.high}, enough to bring it back to the packing target,
+ * and wakes at least one when an urgent evacuation found no destination (the moves follow next round); puts in standby hosts that are empty and have been idle for {@code powerOffAfter}, never below
  * {@code minHostsOn} and never when that would push utilisation above the packing target. The gap between the
  * packing target and {@code band.high} is the hysteresis that keeps hosts from flapping.
  */
@@ -55,7 +55,8 @@ final class PowerPhase {
         double demandCores = Math.max(cpuDemand, predictedCpu);
         double utilisation = totals.utilisation(demandCores, cores, memory);
         boolean tooFew = inService < c.minHostsOn();
-        if (utilisation <= c.bandHigh() && !tooFew) {
+        boolean stranded = draft.isEvacuationShortOfCapacity();
+        if (utilisation <= c.bandHigh() && !tooFew && !stranded) {
             return false;
         }
         List<Integer> sleeping = new ArrayList<>();
@@ -72,13 +73,16 @@ final class PowerPhase {
         // Largest hosts first: fewest wake-ups for the capacity needed.
         sleeping.sort(Comparator.comparingInt((Integer h) -> -model.host(h).cpuCores()).thenComparing(h -> h));
         String trigger = tooFew ? "only " + inService + " host(s) in service < minHostsOn " + c.minHostsOn()
+                : utilisation <= c.bandHigh() ? "urgent evacuation found no destination with capacity"
                 : String.format(Locale.ROOT, "utilisation %.3f (CPU demand %.1f cores now, %.1f predicted in %dm) > "
                 + "band.high %.2f", utilisation, cpuDemand, predictedCpu, c.powerOnLookback().toMinutes(), c.bandHigh());
+        boolean wokeOne = false;
         for (int h : sleeping) {
             double after = totals.utilisation(demandCores, cores, memory);
-            if (after <= c.packingTarget() && inService >= c.minHostsOn()) {
+            if (after <= c.packingTarget() && inService >= c.minHostsOn() && (wokeOne || !stranded)) {
                 break;
             }
+            wokeOne = true;
             cores += model.host(h).cpuCores();
             memory += model.host(h).memoryMiB();
             inService++;

@@ -264,6 +264,40 @@ class PlannerScenariosTest {
     }
 
     @Test
+    void wakesAHostWhenAnEvacuationHasNowhereToGo() {
+        cluster.host("hot", 16, 65536).temperature(TestCluster.flat(NOW, Duration.ofMinutes(10), 95));
+        cluster.host("full1", 16, 16384);
+        cluster.host("full2", 16, 16384);
+        cluster.host("sleeping", 16, 65536).power(PowerState.STANDBY);
+        cluster.vm("big", "hot", 1, 32768).vm("resident1", "full1", 1, 8192).vm("resident2", "full2", 1, 8192);
+
+        Plan plan = Planner.plan(cluster.build(), consolidating());
+
+        assertThat(plan.moves()).isEmpty();
+        assertThat(plan.power()).singleElement().satisfies(p -> {
+            assertThat(p.host()).isEqualTo("sleeping");
+            assertThat(p.action()).isEqualTo(PowerAction.Type.WAKE);
+            assertThat(p.reason()).startsWith("urgent evacuation found no destination with capacity");
+        });
+    }
+
+    @Test
+    void neverEmptiesAHostThatCannotBeFullyEvacuated() {
+        SchedulingPolicy spread = consolidating().withRules(List.of(new io.ferry.policies.model.Rule("db-spread",
+                io.ferry.policies.model.RuleType.VM_ANTI_AFFINITY, Map.of("app", "db"), Map.of())));
+        for (String h : List.of("h1", "h2", "h3")) {
+            cluster.host(h, 16, 65536);
+            cluster.vm(new Vm(h + "-db", h, 1, 4096, 1, 4096, 1, Map.of("app", "db"), Set.of("avx2"), null));
+        }
+
+        Plan plan = Planner.plan(cluster.build(), spread, PlannerOptions.EXPLAIN);
+
+        assertThat(plan.moves()).isEmpty();
+        assertThat(plan.candidates()).isNotEmpty().allSatisfy(c -> assertThat(c.reason())
+                .startsWith("cannot empty").contains("anti-affinity rejected"));
+    }
+
+    @Test
     void samePlanForTheSameInput() {
         skewed();
 
