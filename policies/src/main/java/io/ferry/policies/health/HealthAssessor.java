@@ -1,5 +1,6 @@
 package io.ferry.policies.health;
 
+import io.ferry.policies.units.Durations;
 import io.ferry.policies.model.FailureAvoidanceSettings;
 import io.ferry.policies.model.SmartSettings;
 import io.ferry.policies.model.TemperatureSettings;
@@ -81,8 +82,8 @@ public final class HealthAssessor {
             OptionalDouble predicted = Trend.predict(recent, now.plus(t.predictWindow()));
             if (predicted.isPresent() && predicted.getAsDouble() > t.evacuateC()) {
                 return HealthVerdict.evacuate(HealthVerdict.Trigger.TEMPERATURE, String.format(Locale.ROOT,
-                        "temperature %.1f C rising, predicted %.1f C within %dm > evacuateC %.1f C", current,
-                        predicted.getAsDouble(), t.predictWindow().toMinutes(), t.evacuateC()));
+                        "temperature %.1f C rising, predicted %.1f C within %s > evacuateC %.1f C", current,
+                        predicted.getAsDouble(), Durations.format(t.predictWindow()), t.evacuateC()));
             }
         }
         if (current > t.warnC()) {

@@ -1,5 +1,6 @@
 package io.ferry.policies.planner;
 
+import io.ferry.policies.units.Durations;
 import io.ferry.policies.cluster.ClusterModel;
 import io.ferry.policies.cluster.HostOrder;
 import io.ferry.policies.model.BalanceSettings;
@@ -59,8 +60,8 @@ final class BalancePhase {
                     imbalance, threshold));
             return;
         }
-        String trigger = String.format(Locale.ROOT, "imbalance %.3f > tolerated %.3f (aggressiveness %d) for %dm",
-                imbalance, threshold, b.aggressiveness(), b.sustainedFor().toMinutes());
+        String trigger = String.format(Locale.ROOT, "imbalance %.3f > tolerated %.3f (aggressiveness %d) for %s",
+                imbalance, threshold, b.aggressiveness(), Durations.format(b.sustainedFor()));
         HostOrder order = new HostOrder(model, balanced);
         ImbalanceTracker tracker = new ImbalanceTracker(model, balanced);
         DestinationFinder finder = DestinationFinder.balance(model.policy());

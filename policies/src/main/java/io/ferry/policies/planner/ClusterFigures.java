@@ -1,5 +1,6 @@
 package io.ferry.policies.planner;
 
+import java.util.function.IntPredicate;
 import io.ferry.policies.cluster.ClusterModel;
 import io.ferry.policies.model.PowerModel;
 import io.ferry.policies.snapshot.PowerState;
@@ -20,7 +21,7 @@ public final class ClusterFigures {
     }
 
     /** Imbalance over the hosts {@code include} accepts. */
-    public static double imbalance(ClusterModel model, java.util.function.IntPredicate include) {
+    public static double imbalance(ClusterModel model, IntPredicate include) {
         int n = 0;
         double sc = 0;
         double scc = 0;

@@ -1,5 +1,6 @@
 package io.ferry.policies.planner;
 
+import io.ferry.policies.snapshot.PowerState;
 import io.ferry.policies.cluster.ClusterModel;
 import io.ferry.policies.snapshot.HostMode;
 import java.util.ArrayList;
@@ -38,8 +39,7 @@ final class PlanDraft {
     }
 
     void power(int host, PowerAction.Type action, String reason) {
-        model.setPower(host, action == PowerAction.Type.STANDBY ? io.ferry.policies.snapshot.PowerState.STANDBY
-                : io.ferry.policies.snapshot.PowerState.ON);
+        model.setPower(host, action == PowerAction.Type.STANDBY ? PowerState.STANDBY : PowerState.ON);
         power.add(new PowerAction(model.host(host).name(), action, reason));
     }
 

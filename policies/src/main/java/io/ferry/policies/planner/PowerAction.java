@@ -1,5 +1,7 @@
 package io.ferry.policies.planner;
 
+import java.util.Locale;
+
 /** A planned host power change with its reason. */
 public record PowerAction(String host, Type action, String reason) {
     /** Standby puts an empty host to sleep; wake brings a standby host back. */
@@ -7,7 +9,7 @@ public record PowerAction(String host, Type action, String reason) {
         STANDBY, WAKE;
 
         public String jsonName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 }

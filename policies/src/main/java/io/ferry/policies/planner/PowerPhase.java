@@ -1,5 +1,6 @@
 package io.ferry.policies.planner;
 
+import io.ferry.policies.units.Durations;
 import io.ferry.policies.cluster.ClusterModel;
 import io.ferry.policies.health.Trend;
 import io.ferry.policies.model.ConsolidationSettings;
@@ -74,8 +75,8 @@ final class PowerPhase {
         sleeping.sort(Comparator.comparingInt((Integer h) -> -model.host(h).cpuCores()).thenComparing(h -> h));
         String trigger = tooFew ? "only " + inService + " host(s) in service < minHostsOn " + c.minHostsOn()
                 : utilisation <= c.bandHigh() ? "urgent evacuation found no destination with capacity"
-                : String.format(Locale.ROOT, "utilisation %.3f (CPU demand %.1f cores now, %.1f predicted in %dm) > "
-                + "band.high %.2f", utilisation, cpuDemand, predictedCpu, c.powerOnLookback().toMinutes(), c.bandHigh());
+                : String.format(Locale.ROOT, "utilisation %.3f (CPU demand %.1f cores now, %.1f predicted in %s) > "
+                + "band.high %.2f", utilisation, cpuDemand, predictedCpu, Durations.format(c.powerOnLookback()), c.bandHigh());
         boolean wokeOne = false;
         for (int h : sleeping) {
             double after = totals.utilisation(demandCores, cores, memory);
@@ -132,8 +133,8 @@ final class PowerPhase {
             double saved = model.policy().power().wattsOn(model.cpuUtilisation(h))
                     - model.policy().power().standbyWatts();
             draft.power(h, PowerAction.Type.STANDBY, String.format(Locale.ROOT, "%s empty and idle (CPU < %.0f%%) for "
-                            + "%dm; remaining hosts at %.3f <= packing target %.3f; saves ~%.0f W",
-                    model.host(h).name(), IDLE_UTILISATION * 100, c.powerOffAfter().toMinutes(), after,
+                            + "%s; remaining hosts at %.3f <= packing target %.3f; saves ~%.0f W",
+                    model.host(h).name(), IDLE_UTILISATION * 100, Durations.format(c.powerOffAfter()), after,
                     c.packingTarget(), saved));
             inService--;
             cores -= model.host(h).cpuCores();

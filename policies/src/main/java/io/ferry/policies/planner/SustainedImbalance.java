@@ -3,8 +3,11 @@ package io.ferry.policies.planner;
 import io.ferry.policies.cluster.ClusterModel;
 import io.ferry.policies.model.BalanceSettings;
 import io.ferry.policies.snapshot.Host;
+import io.ferry.policies.units.Durations;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.IntPredicate;
 
@@ -21,11 +24,11 @@ final class SustainedImbalance {
     }
 
     /** Empty when sustained, else why not. */
-    static java.util.Optional<String> check(ClusterModel model, IntPredicate balanced, double threshold) {
+    static Optional<String> check(ClusterModel model, IntPredicate balanced, double threshold) {
         BalanceSettings b = model.policy().balance();
         Duration window = b.sustainedFor();
         if (window.isZero()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         int n = 0;
         for (int h = 0; h < model.hostCount(); h++) {
@@ -50,8 +53,8 @@ final class SustainedImbalance {
                 } else {
                     OptionalDouble v = host.cpuUtilization().valueAt(at);
                     if (v.isEmpty()) {
-                        return java.util.Optional.of("history of " + host.name() + " starts after " + at
-                                + ": imbalance not yet sustained for " + window.toMinutes() + "m");
+                        return Optional.of("history of " + host.name() + " starts after " + at
+                                + ": imbalance not yet sustained for " + Durations.format(window));
                     }
                     cpu = v.getAsDouble();
                 }
@@ -64,11 +67,11 @@ final class SustainedImbalance {
             double imbalance = n < 2 ? 0 : b.cpuWeight() * ClusterFigures.stddev(n, sc, scc)
                     + b.memoryWeight() * ClusterFigures.stddev(n, sm, smm);
             if (imbalance <= threshold) {
-                return java.util.Optional.of(String.format(java.util.Locale.ROOT,
-                        "imbalance was %.3f <= %.3f at %s: not sustained for %dm", imbalance, threshold, at,
-                        window.toMinutes()));
+                return Optional.of(String.format(Locale.ROOT,
+                        "imbalance was %.3f <= %.3f at %s: not sustained for %s", imbalance, threshold, at,
+                        Durations.format(window)));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

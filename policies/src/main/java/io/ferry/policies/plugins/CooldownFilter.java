@@ -1,5 +1,6 @@
 package io.ferry.policies.plugins;
 
+import io.ferry.policies.units.Durations;
 import io.ferry.policies.cluster.ClusterModel;
 import io.ferry.policies.snapshot.Vm;
 import java.time.Duration;
@@ -24,7 +25,7 @@ public final class CooldownFilter implements FilterPlugin {
         Instant until = v.lastMigratedAt().plus(cooldown);
         if (model.now().isBefore(until)) {
             return FilterResult.reject(NAME, v.name() + " migrated at " + v.lastMigratedAt() + ", cooldown "
-                    + cooldown.toMinutes() + "m until " + until);
+                    + Durations.format(cooldown) + " until " + until);
         }
         return FilterResult.PASS;
     }

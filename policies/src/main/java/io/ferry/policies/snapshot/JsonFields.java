@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -104,7 +105,7 @@ final class JsonFields {
         }
         List<String> names = new ArrayList<>();
         for (E e : type.getEnumConstants()) {
-            names.add(e.name().toLowerCase(java.util.Locale.ROOT));
+            names.add(e.name().toLowerCase(Locale.ROOT));
         }
         error(at(path, key), "unknown value '" + text + "' (expected one of " + String.join(", ", names) + ")");
         return fallback;
@@ -139,7 +140,7 @@ final class JsonFields {
             return out;
         }
         if (!v.isArray()) {
-            error(at(path, key), "expected an array, got " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            error(at(path, key), "expected an array, got " + v.getNodeType().name().toLowerCase(Locale.ROOT));
             return out;
         }
         v.forEach(out::add);
