@@ -121,7 +121,7 @@ final class JsonFields {
             error(at(path, key), "expected an object of strings, got " + v);
             return out;
         }
-        v.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        v.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
     }
 
