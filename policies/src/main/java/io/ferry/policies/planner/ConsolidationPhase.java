@@ -84,8 +84,8 @@ final class ConsolidationPhase {
         String trigger = String.format(Locale.ROOT, "cluster utilisation %.3f < band.low %.2f", utilisation,
                 c.bandLow());
         for (int host : candidates) {
-            if (model.receivesVms(host)) {
-                continue; // a destination of this round (or of a migration in flight) stays on
+            if (model.receivesVms(host) || model.migrationsTouching(host) > 0) {
+                continue; // a host with migrations in flight or planned is in transition: leave it this round
             }
             if (totals.keepers - 1 < c.minHostsOn()) {
                 draft.note("consolidation: keeping minHostsOn " + c.minHostsOn() + " host(s) on");

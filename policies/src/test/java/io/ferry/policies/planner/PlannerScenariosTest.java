@@ -229,6 +229,22 @@ class PlannerScenariosTest {
     }
 
     @Test
+    void leavesHostsWithMigrationsInFlightOutOfConsolidation() {
+        for (String h : List.of("h1", "h2", "h3", "h4")) {
+            cluster.host(h, 16, 65536);
+            cluster.vm(h + "-vm", h, 2, 8192);
+        }
+        cluster.vm("moving", "h1", 0.5, 1024).inFlight("moving", "h1", "h4");
+
+        Plan plan = Planner.plan(cluster.build(), consolidating());
+
+        assertThat(plan.moves()).isNotEmpty().allSatisfy(m -> {
+            assertThat(m.from()).isIn("h2", "h3");
+            assertThat(m.vm()).isNotEqualTo("moving");
+        });
+    }
+
+    @Test
     void putsAnIdleEmptyHostInStandbyAndReportsSavedWatts() {
         cluster.host("busy1", 16, 65536);
         cluster.host("busy2", 16, 65536);
