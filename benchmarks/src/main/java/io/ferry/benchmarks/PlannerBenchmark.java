@@ -166,16 +166,38 @@ public final class PlannerBenchmark {
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r) + "\n";
     }
 
-    /** Usage: {@code PlannerBenchmark [--small] [--json FILE] [--markdown FILE]}; prints the Markdown. */
+    static final String BEGIN = "<!-- planner:begin -->";
+    static final String END = "<!-- planner:end -->";
+
+    /**
+     * The document with the generated planner section replaced (between {@value #BEGIN} and {@value #END}), or
+     * appended when the markers are missing; text outside the markers is kept.
+     */
+    public static String withSection(String document, Result r) {
+        String section = BEGIN + "\n" + markdown(r) + END;
+        int begin = document.indexOf(BEGIN);
+        int end = document.indexOf(END);
+        if (begin < 0 || end < begin) {
+            return document + (document.isEmpty() || document.endsWith("\n") ? "" : "\n") + "\n" + section + "\n";
+        }
+        return document.substring(0, begin) + section + document.substring(end + END.length());
+    }
+
+    /**
+     * Usage: {@code PlannerBenchmark [--small] [--json FILE] [--markdown FILE] [--docs docs/benchmarks.md]}; prints
+     * the Markdown; {@code --docs} rewrites the planner section of that file in place.
+     */
     public static void main(String[] args) throws IOException {
         boolean large = true;
         Path json = null;
         Path markdown = null;
+        Path docs = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--small" -> large = false;
                 case "--json" -> json = Path.of(args[++i]);
                 case "--markdown" -> markdown = Path.of(args[++i]);
+                case "--docs" -> docs = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -187,6 +209,9 @@ public final class PlannerBenchmark {
         }
         if (markdown != null) {
             Files.writeString(markdown, md);
+        }
+        if (docs != null) {
+            Files.writeString(docs, withSection(Files.exists(docs) ? Files.readString(docs) : "# Benchmarks\n", result));
         }
     }
 }
