@@ -83,6 +83,7 @@ final class ConsolidationPhase {
         DestinationFinder finder = DestinationFinder.pack(model.policy());
         String trigger = String.format(Locale.ROOT, "cluster utilisation %.3f < band.low %.2f", utilisation,
                 c.bandLow());
+        int emptied = 0;
         for (int host : candidates) {
             if (model.receivesVms(host) || model.migrationsTouching(host) > 0) {
                 continue; // a host with migrations in flight or planned is in transition: leave it this round
@@ -107,14 +108,17 @@ final class ConsolidationPhase {
             totals.keptCores -= model.host(host).cpuCores();
             totals.keptMemoryMiB -= model.host(host).memoryMiB();
             totals.keepers--;
+            emptied++;
             String why = String.format(Locale.ROOT, "%s: emptying %s (load %.2f, %d VM(s)) for standby; remaining "
                             + "hosts at %.3f <= packing target %.3f", trigger, model.host(host).name(),
                     model.load(host), placements.size(), projected, c.packingTarget());
             if (!emit(draft, order, placements, why)) {
                 draft.note("consolidation: stopped at the migration caps; continues next round");
-                return true;
+                break;
             }
         }
+        draft.note("consolidation: " + trigger + "; " + (emptied == 0 ? "no host can be emptied this round"
+                : "emptying " + emptied + " host(s)"));
         return true;
     }
 

@@ -43,7 +43,7 @@ final class EvacuationPhase {
                         : MoveReason.EVACUATE_TEMPERATURE;
                 evacuations.add(new Evacuation(h, reason, verdict.explanation()));
             } else if (model.mode(h) == HostMode.DRAINING) {
-                evacuations.add(new Evacuation(h, MoveReason.DRAIN, "host is draining"));
+                evacuations.add(new Evacuation(h, MoveReason.DRAIN, model.host(h).name() + " is draining"));
             }
         }
         if (evacuations.isEmpty()) {
@@ -78,8 +78,9 @@ final class EvacuationPhase {
             }
             int to = choice.host();
             draft.move(vm, to, e.reason(), String.format(Locale.ROOT,
-                    "urgent: %s on %s; to %s (load %.2f -> %.2f), least loaded host that passes every hard filter",
-                    e.why(), model.host(e.host()).name(), model.host(to).name(), model.load(to),
+                    "urgent %s from %s: %s; to %s (load %.2f -> %.2f), least loaded host that passes every hard "
+                            + "filter", e.reason().jsonName(), model.host(e.host()).name(), e.why(),
+                    model.host(to).name(), model.load(to),
                     model.loadWith(vm, to)));
             order.update(to);
         }

@@ -124,7 +124,7 @@ class PlannerScenariosTest {
         assertThat(plan.moves()).allSatisfy(m -> {
             assertThat(m.from()).isEqualTo("hot");
             assertThat(m.reason()).isEqualTo(MoveReason.EVACUATE_TEMPERATURE);
-            assertThat(m.explanation()).startsWith("urgent: temperature 93.0 C > evacuateC 90.0 C on hot");
+            assertThat(m.explanation()).startsWith("urgent evacuate-temperature from hot: temperature 93.0 C > evacuateC 90.0 C; to ");
         });
         assertThat(plan.moves()).extracting(Move::order).containsExactly(1, 2, 3);
     }
