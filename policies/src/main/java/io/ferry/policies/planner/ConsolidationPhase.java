@@ -39,7 +39,10 @@ final class ConsolidationPhase {
         }
     }
 
-    /** Returns whether consolidation owns this round (utilisation below the band), so balancing stays off. */
+    /**
+     * Returns whether consolidation owns this round (utilisation below the band and hosts being emptied, or no
+     * window open), so balancing stays off.
+     */
     static boolean run(PlanDraft draft, boolean windowOpen) {
         ClusterModel model = draft.model();
         ConsolidationSettings c = model.policy().consolidation();
@@ -119,7 +122,9 @@ final class ConsolidationPhase {
         }
         draft.note("consolidation: " + trigger + "; " + (emptied == 0 ? "no host can be emptied this round"
                 : "emptying " + emptied + " host(s)"));
-        return true;
+        // When nothing could be emptied (minHostsOn, rules, capacity) the hosts that stay on may still need
+        // balancing among themselves.
+        return emptied > 0;
     }
 
     /**

@@ -48,7 +48,10 @@ class PlannerPropertiesTest {
             Plan plan = Planner.plan(snapshot, policy);
             while (!plan.moves().isEmpty()) {
                 assertThat(++rounds).as("seed " + seed + " does not settle").isLessThan(60);
-                if (plan.moves().stream().allMatch(m -> m.reason() == MoveReason.BALANCE)) {
+                // Balance measures imbalance over the hosts it balances; the reported figure covers every in-service
+                // host, and the two coincide when no empty host is parked for standby (consolidation off).
+                if (!policy.consolidation().enabled()
+                        && plan.moves().stream().allMatch(m -> m.reason() == MoveReason.BALANCE)) {
                     assertThat(plan.after().imbalance()).as("seed " + seed).isLessThan(plan.before().imbalance());
                 }
                 snapshot = PlanReplay.apply(snapshot, plan);

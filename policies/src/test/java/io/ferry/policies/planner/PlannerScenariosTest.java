@@ -229,6 +229,24 @@ class PlannerScenariosTest {
     }
 
     @Test
+    void balancesTheHostsThatMustStayOnWhenNothingCanBeEmptied() {
+        cluster.host("a", 16, 65536);
+        cluster.host("b", 16, 65536);
+        for (int i = 0; i < 5; i++) {
+            cluster.vm("a-vm" + i, "a", 1.5, 4096);
+        }
+        cluster.vm("b-vm", "b", 0.2, 4096);
+
+        Plan plan = Planner.plan(cluster.build(), consolidating());
+
+        assertThat(plan.notes()).anyMatch(n -> n.contains("keeping minHostsOn 2"));
+        assertThat(plan.moves()).isNotEmpty().allSatisfy(m -> {
+            assertThat(m.reason()).isEqualTo(MoveReason.BALANCE);
+            assertThat(m.to()).isEqualTo("b");
+        });
+    }
+
+    @Test
     void leavesHostsWithMigrationsInFlightOutOfConsolidation() {
         for (String h : List.of("h1", "h2", "h3", "h4")) {
             cluster.host(h, 16, 65536);
