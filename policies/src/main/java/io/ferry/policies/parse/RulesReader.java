@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
@@ -36,7 +37,10 @@ final class RulesReader {
     private static Optional<Rule> rule(MappingReader r, Map<String, Integer> firstLine) {
         Errors errors = r.errors();
         int before = errors.count();
-        if (r.node() == null || MappingReader.isNull(r.node())) {
+        if (r.node() == null || !(r.node() instanceof MappingNode)) {
+            if (r.node() != null && MappingReader.isNull(r.node())) {
+                errors.at(r.node(), r.path() + ": empty rule: give name, type and vmSelector");
+            }
             return Optional.empty();
         }
         String name = r.string("name", "");

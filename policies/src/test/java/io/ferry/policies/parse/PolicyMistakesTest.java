@@ -95,6 +95,7 @@ class PolicyMistakesTest {
                         "spec.rules[0].hostSelector: empty selector: vmHostAffinity needs hosts"),
                 spec("rule without name", "  rules:\n    - {type: vmAntiAffinity, vmSelector: {app: db}}\n", 6, 7,
                         "spec.rules[0].name: a rule needs a non-empty name"),
+                spec("empty rule", "  rules:\n    -\n", 6, 6, "spec.rules[0]: empty rule: give name, type and vmSelector"),
                 spec("rules not a list", "  rules: {name: a}\n", 5, 10, "spec.rules: expected a list, got a mapping"),
                 spec("duplicate field", "  interval: 60s\n  interval: 30s\n", 6, 3,
                         "duplicate field 'spec.interval' (first set on line 5)"),
