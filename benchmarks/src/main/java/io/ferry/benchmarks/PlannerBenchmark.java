@@ -152,13 +152,23 @@ public final class PlannerBenchmark {
         }
         out.append("\n### Consolidation\n\n");
         out.append("| hosts | VMs | plan CPU time (ms) | wall (ms) | moves | hosts with VMs before | after | ceil(demand / usable) "
-                + "| First-Fit-Decreasing | watts before | watts after standby |\n"
-                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| First-Fit-Decreasing | after / bound | after / FFD | watts before | watts after standby |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Consolidation c : r.consolidation()) {
-            out.append(String.format(Locale.ROOT, "| %,d | %,d | %.0f | %.0f | %,d | %,d | %,d | %,d | %,d | %.0f | %.0f |%n",
+            out.append(String.format(Locale.ROOT, "| %,d | %,d | %.0f | %.0f | %,d | %,d | %,d | %,d | %,d | %.3f | %.3f | %.0f | %.0f |%n",
                     c.hosts(), c.vms(), c.planCpuMillis(), c.planWallMillis(), c.moves(), c.hostsWithVmsBefore(), c.hostsWithVmsAfter(),
-                    c.lowerBound(), c.firstFitDecreasing(), c.wattsBefore(), c.wattsAfterStandby()));
+                    c.lowerBound(), c.firstFitDecreasing(), (double) c.hostsWithVmsAfter() / c.lowerBound(),
+                    (double) c.hostsWithVmsAfter() / c.firstFitDecreasing(), c.wattsBefore(), c.wattsAfterStandby()));
         }
+        out.append("\nHow to read it: `default` is the shipped default policy with its caps (8 concurrent, 2 per host,\n")
+                .append("10 moves per round): what the live scheduler does every interval; target under 2 s of CPU on one core for\n")
+                .append("10,000 hosts / 100,000 VMs. `unbounded` lifts caps and cooldown (aggressiveness 5, minImprovement 0) to\n")
+                .append("show how far one round can balance. The synthetic hosts share one CPU:memory ratio, so the fluid lower\n")
+                .append("bound of the imbalance is 0. Consolidation runs on identical hosts at about a third of their CPU with\n")
+                .append("band 0.45/0.81 and no caps; the planner stops emptying hosts once the rest would average above\n")
+                .append("band.high - (band.high - band.low)/4 (hysteresis against waking hosts again), which is why it keeps a few\n")
+                .append("percent more hosts on than the volume bound and First-Fit-Decreasing (an offline repacking of every VM).\n")
+                .append("CPU time is the planning thread's (`ThreadMXBean`); wall time depends on what else the machine runs.\n");
         return out.toString();
     }
 

@@ -18,6 +18,11 @@ import io.ferry.scheduler.ingest.IngestService;
 import io.ferry.scheduler.leadership.HelixLeadership;
 import io.ferry.scheduler.loop.SchedulerLoop;
 import io.ferry.scheduler.metrics.ClusterMetrics;
+import io.ferry.scheduler.planning.Decisions;
+import io.ferry.scheduler.planning.PlanningLoop;
+import io.ferry.scheduler.policy.PolicyManager;
+import io.ferry.scheduler.policy.PolicySource;
+import io.ferry.scheduler.policy.PolicyStore;
 import io.ferry.scheduler.state.ClusterState;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -51,6 +56,9 @@ public final class Scheduler implements AutoCloseable {
   private MigrationExecutor executor;
   private HostOperations hostOps;
   private DeadInstanceReaper reaper;
+  private PolicyManager policies;
+  private PlanningLoop planning;
+  private Decisions decisions;
 
   public Scheduler(SchedulerConfig config, Clock clock) {
     this.config = config;
@@ -80,6 +88,18 @@ public final class Scheduler implements AutoCloseable {
           ExecutorLimits.defaults(), clock, config.name(), registry);
       hostOps = new HostOperations(state, executor, leadership, loop, agentClients, config.name());
       reaper = new DeadInstanceReaper(zk.client(), config.cluster(), config.deadAgentGrace(), clock, state);
+      decisions = new Decisions(clock, registry);
+      policies = new PolicyManager(config.policy() == null ? null : new PolicySource(config.policy()), clock,
+          registry, p -> {
+            executor.limits(new ExecutorLimits(p.limits().maxConcurrentMigrations(),
+                p.limits().maxConcurrentPerHost(), ExecutorLimits.defaults().stallTimeout(),
+                ExecutorLimits.defaults().maxAttempts(), ExecutorLimits.defaults().retryBackoff(),
+                ExecutorLimits.defaults().keepFinished()));
+          });
+      planning = new PlanningLoop(state, executor, hostOps, policies, leadership, agentClients, decisions, clock,
+          config.name(), registry);
+      loop.every("policy", 2_000, policies::refresh);
+      loop.every("planning", 1_000, planning::tick);
       ClusterMetrics clusterMetrics = new ClusterMetrics(state, leadership, clock, registry);
       loop.every("cluster metrics", 1_000, clusterMetrics::refresh);
       loop.every("executor", 500, executor::tick);
@@ -91,7 +111,8 @@ public final class Scheduler implements AutoCloseable {
       });
 
       List<BindableService> services = List.of(
-          new AdminService(leadership, directory, loop, state, clock, executor, hostOps),
+          new AdminService(leadership, directory, loop, state, clock, executor, hostOps, policies, planning,
+              decisions),
           new IngestService(leadership, directory, loop, state, clock, registry));
       server = GrpcServers.start("scheduler " + config.name(), config.bindHost(), config.adminPort(),
           config.tls(), services);
@@ -120,12 +141,17 @@ public final class Scheduler implements AutoCloseable {
     reaper.reset();
     executor.onTermStart(new MigrationJournal(zk.client(), directory.ferryRoot()));
     hostOps.onTermStart(new HostModes(zk.client(), directory.ferryRoot()));
+    policies.attach(new PolicyStore(zk.client(), directory.ferryRoot()));
+    policies.refresh();
+    planning.reset();
+    decisions.clear();
     directory.publish(withEpoch(epoch));
   }
 
   private void onTermEnd() {
     executor.onTermEnd();
     hostOps.onTermEnd();
+    policies.detach();
     state.clear();
     directory.publish(withEpoch(0));
   }

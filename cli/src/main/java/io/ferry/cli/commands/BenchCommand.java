@@ -1,5 +1,6 @@
 package io.ferry.cli.commands;
 
+import io.ferry.benchmarks.PlannerBenchmark;
 import io.ferry.benchmarks.SignalsBenchmark;
 import io.ferry.benchmarks.ingest.IngestBenchmark;
 import io.ferry.benchmarks.report.BenchReport;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Run benchmarks and write docs/benchmarks.md.",
         "Each benchmark rewrites its own section of the report and prints its figures as JSON.",
-        "Available: signals, ingest, all."})
+        "Available: signals, ingest, planner, all."})
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "Benchmark to run: signals or all")
   String name;
@@ -25,14 +26,19 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path report = out != null ? out : defaultReport();
     boolean all = name.equals("all");
-    if (!all && !java.util.Set.of("signals", "ingest").contains(name)) {
+    if (!all && !java.util.Set.of("signals", "ingest", "planner").contains(name)) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "unknown benchmark '" + name + "': use signals, ingest or all");
+          "unknown benchmark '" + name + "': use signals, ingest, planner or all");
     }
     if (all || name.equals("signals")) {
       SignalsBenchmark.Result r = SignalsBenchmark.run();
       BenchReport.write(report, "signals", r.markdownSection());
       System.out.println(r.json());
+    }
+    if (all || name.equals("planner")) {
+      PlannerBenchmark.Result r = PlannerBenchmark.run(true);
+      BenchReport.write(report, "planner", PlannerBenchmark.markdown(r));
+      System.out.println(PlannerBenchmark.json(r));
     }
     if (all || name.equals("ingest")) {
       IngestBenchmark.Result r = IngestBenchmark.run(new int[] {1_000, 10_000}, 5.0, 20);

@@ -24,6 +24,10 @@ public final class StatusCommand implements Callable<Integer> {
       description = "Output format (default: ${DEFAULT-VALUE})")
   Format format;
 
+  @Option(names = "--snapshot", paramLabel = "OUT",
+      description = "Also write the planner's snapshot of the cluster to OUT (input for 'ferry plan --snapshot')")
+  java.nio.file.Path snapshot;
+
   enum Format { table, json }
 
   @Override
@@ -32,6 +36,11 @@ public final class StatusCommand implements Callable<Integer> {
     ClusterStatus status;
     try (AdminClient admin = new AdminClient(ctx, Duration.ofSeconds(10))) {
       status = admin.call(s -> s.getStatus(GetStatusRequest.getDefaultInstance()));
+      if (snapshot != null) {
+        String json = admin.call(s -> s.getSnapshot(io.ferry.v1.GetSnapshotRequest.getDefaultInstance())).getJson();
+        java.nio.file.Files.writeString(snapshot, json);
+        System.err.println("ferry status: snapshot written to " + snapshot);
+      }
     }
     PrintStream out = System.out;
     if (format == Format.json) {

@@ -14,6 +14,10 @@ final class StatusTable {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "cluster %s  leader %s (%s)  epoch %d%n", s.getCluster(),
         s.getLeader().isEmpty() ? "none" : s.getLeader(), s.getLeaderAdminEndpoint(), s.getEpoch()));
+    var pol = s.getPolicy();
+    b.append(String.format(Locale.ROOT, "policy %s version %d (%s)%s%n", pol.getName(), pol.getVersion(),
+        pol.getSource(), pol.getLastError().isEmpty() ? "" : "\n  LAST EDIT REJECTED, previous policy kept: "
+            + pol.getLastError()));
     for (SchedulerReplica r : s.getReplicasList()) {
       b.append(String.format(Locale.ROOT, "  scheduler %-24s %-22s %s%n", r.getName(), r.getAdminEndpoint(),
           r.getLeader() ? "leader" : "standby"));
@@ -36,6 +40,13 @@ final class StatusTable {
       double done = st.getTotalBytes() == 0 ? 0 : 1 - (double) st.getRemainingBytes() / st.getTotalBytes();
       b.append(String.format(Locale.ROOT, "  %-10s %-12s %s -> %s  %-12s %3.0f%%  %s%n", st.getMigrationId(),
           st.getVm(), st.getSourceHost(), st.getDestinationHost(), st.getPhase(), 100 * done, m.getReason()));
+    }
+    b.append(String.format(Locale.ROOT, "%nRECENT DECISIONS%n"));
+    int from = Math.max(0, s.getRecentDecisionsCount() - 15);
+    for (var d : s.getRecentDecisionsList().subList(from, s.getRecentDecisionsCount())) {
+      b.append(String.format(Locale.ROOT, "  %s %-6s %-28s %-22s %s%n",
+          java.time.Instant.ofEpochSecond(d.getAt().getSeconds()).toString().substring(11, 19), d.getKind(),
+          d.getSubject(), d.getReason(), d.getExplanation()));
     }
     return b.toString();
   }

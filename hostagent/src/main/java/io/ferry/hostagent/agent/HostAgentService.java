@@ -12,6 +12,8 @@ import io.ferry.v1.HostMode;
 import io.ferry.v1.Inventory;
 import io.ferry.v1.PowerState;
 import io.ferry.v1.SetHostModeRequest;
+import io.ferry.v1.SetPowerStateRequest;
+import io.ferry.v1.SetPowerStateResponse;
 import io.ferry.v1.SetHostModeResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -125,6 +127,33 @@ public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
       return;
     }
     out.onNext(CancelMigrationResponse.newBuilder().setStatus(st.get()).build());
+    out.onCompleted();
+  }
+
+  /**
+   * Power: standby needs an empty host (the scheduler evacuates it first); wake brings it back. Hosts managed by a
+   * power driver (ipmi, wol) are switched by it; without one the agent records the state (sim hosts).
+   */
+  @Override
+  public void setPowerState(SetPowerStateRequest request, StreamObserver<SetPowerStateResponse> out) {
+    try {
+      fence.admit(request.getMeta().getEpoch(), "set power state");
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    InventorySource source = inventory.get();
+    if (request.getTarget() == PowerState.POWER_STANDBY && source != null && !source.vms().isEmpty()) {
+      out.onError(Status.FAILED_PRECONDITION.withDescription("host " + host + " still runs " + source.vms().size()
+          + " VMs: evacuate it before standby").asRuntimeException());
+      return;
+    }
+    PowerState previous = power.getAndSet(request.getTarget());
+    if (previous != request.getTarget()) {
+      log.info("host {} power {} -> {} (epoch {}: {})", host, previous, request.getTarget(),
+          request.getMeta().getEpoch(), request.getReason());
+    }
+    out.onNext(SetPowerStateResponse.newBuilder().setPower(request.getTarget()).build());
     out.onCompleted();
   }
 

@@ -7,6 +7,27 @@ import io.ferry.scheduler.executor.MigrationRequest;
 import io.ferry.scheduler.executor.SubmitResult;
 import io.ferry.scheduler.leadership.Leadership;
 import io.ferry.scheduler.ops.HostOperations;
+import io.ferry.policies.model.SchedulingPolicy;
+import io.ferry.policies.parse.ParseResult;
+import io.ferry.policies.parse.PolicyParser;
+import io.ferry.policies.planner.Plan;
+import io.ferry.policies.planner.PlanJson;
+import io.ferry.policies.planner.PlanTable;
+import io.ferry.policies.snapshot.SnapshotJson;
+import io.ferry.scheduler.planning.Decisions;
+import io.ferry.scheduler.planning.PlanningLoop;
+import io.ferry.scheduler.policy.PolicyManager;
+import io.ferry.v1.ApplyPolicyRequest;
+import io.ferry.v1.ApplyPolicyResponse;
+import io.ferry.v1.GetPolicyRequest;
+import io.ferry.v1.GetSnapshotRequest;
+import io.ferry.v1.PlanRequest;
+import io.ferry.v1.PlanResponse;
+import io.ferry.v1.PolicyDocument;
+import io.ferry.v1.PolicyError;
+import io.ferry.v1.SnapshotDocument;
+import io.ferry.v1.ValidatePolicyRequest;
+import io.ferry.v1.ValidatePolicyResponse;
 import io.ferry.v1.AdminCancelRequest;
 import io.ferry.v1.AdminCancelResponse;
 import io.ferry.v1.DrainRequest;
@@ -55,9 +76,16 @@ public class AdminService extends AdminGrpc.AdminImplBase {
   private final Clock clock;
   private final MigrationExecutor executor;
   private final HostOperations hostOps;
+  private final PolicyManager policies;
+  private final PlanningLoop planning;
+  private final Decisions decisions;
 
   public AdminService(Leadership leadership, ClusterDirectory directory, SchedulerLoop loop, ClusterState state,
-                      Clock clock, MigrationExecutor executor, HostOperations hostOps) {
+                      Clock clock, MigrationExecutor executor, HostOperations hostOps, PolicyManager policies,
+                      PlanningLoop planning, Decisions decisions) {
+    this.policies = policies;
+    this.planning = planning;
+    this.decisions = decisions;
     this.leadership = leadership;
     this.directory = directory;
     this.loop = loop;
@@ -98,6 +126,8 @@ public class AdminService extends AdminGrpc.AdminImplBase {
           }
         }
         b.addAllMigrations(executor.unfinished());
+        b.setPolicy(policies.info());
+        b.addAllRecentDecisions(decisions.recent());
         return null;
       }, LOOP_TIMEOUT_MS);
       return b.build();
@@ -200,6 +230,65 @@ public class AdminService extends AdminGrpc.AdminImplBase {
       }
       return UndrainResponse.newBuilder().setHost(request.getHost()).setMode(HostMode.HOST_MODE_NORMAL).build();
     });
+  }
+
+  @Override
+  public void getPolicy(GetPolicyRequest request, StreamObserver<PolicyDocument> out) {
+    answer(out, () -> loop.call(() -> PolicyDocument.newBuilder().setInfo(policies.info())
+        .setYaml(policies.yaml()).build(), LOOP_TIMEOUT_MS));
+  }
+
+  @Override
+  public void applyPolicy(ApplyPolicyRequest request, StreamObserver<ApplyPolicyResponse> out) {
+    if (!checkEpoch(request.getMeta(), out)) {
+      return;
+    }
+    answer(out, () -> loop.call(() -> {
+      String file = request.getFileName().isEmpty() ? "policy.yaml" : request.getFileName();
+      ParseResult r = policies.apply(file, request.getYaml());
+      return ApplyPolicyResponse.newBuilder().setApplied(r.ok()).setInfo(policies.info())
+          .addAllErrors(errors(r)).build();
+    }, LOOP_TIMEOUT_MS));
+  }
+
+  @Override
+  public void validatePolicy(ValidatePolicyRequest request, StreamObserver<ValidatePolicyResponse> out) {
+    ParseResult r = PolicyParser.parse(request.getFileName().isEmpty() ? "policy.yaml" : request.getFileName(),
+        request.getYaml());
+    out.onNext(ValidatePolicyResponse.newBuilder().setValid(r.ok()).addAllErrors(errors(r)).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void plan(PlanRequest request, StreamObserver<PlanResponse> out) {
+    SchedulingPolicy override = null;
+    if (!request.getPolicyYaml().isEmpty()) {
+      ParseResult r = PolicyParser.parse("policy.yaml", request.getPolicyYaml());
+      if (!r.ok()) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("policy is invalid: " + r.errors().get(0))
+            .asRuntimeException());
+        return;
+      }
+      override = r.policy().orElseThrow();
+    }
+    SchedulingPolicy given = override;
+    answer(out, () -> loop.call(() -> {
+      SchedulingPolicy p = given != null ? given : policies.policy();
+      Plan plan = planning.dryRun(p, request.getExplainCandidates());
+      return PlanResponse.newBuilder().setPlanJson(PlanJson.write(plan, request.getExplainCandidates()))
+          .setPlanTable(PlanTable.render(plan, request.getExplainCandidates())).build();
+    }, LOOP_TIMEOUT_MS));
+  }
+
+  @Override
+  public void getSnapshot(GetSnapshotRequest request, StreamObserver<SnapshotDocument> out) {
+    answer(out, () -> loop.call(() -> SnapshotDocument.newBuilder()
+        .setJson(SnapshotJson.write(planning.snapshot())).build(), LOOP_TIMEOUT_MS));
+  }
+
+  private static java.util.List<PolicyError> errors(ParseResult r) {
+    return r.errors().stream().map(e -> PolicyError.newBuilder().setFile(e.file()).setLine(e.line())
+        .setColumn(e.column()).setMessage(e.message()).build()).toList();
   }
 
   /** An admin request may name the epoch it expects (0 = any): a different one means the leader changed. */

@@ -17,6 +17,12 @@ import java.util.TreeMap;
  */
 public final class ClusterState {
   private final Map<String, HostState> hosts = new TreeMap<>();
+  private final SignalHistory history = new SignalHistory(java.time.Duration.ofMinutes(30),
+      java.time.Duration.ofSeconds(5));
+
+  public SignalHistory history() {
+    return history;
+  }
   /** Modes the scheduler decided (drain, quarantine), which count before the agent confirms them. */
   private final Map<String, io.ferry.v1.HostMode> wantedModes = new TreeMap<>();
 
@@ -41,6 +47,7 @@ public final class ClusterState {
 
   public void forget(String host) {
     hosts.remove(host);
+    history.forget(host);
   }
 
   /**
@@ -49,6 +56,9 @@ public final class ClusterState {
    */
   public boolean apply(HostReport report, Instant receivedAt) {
     HostState prev = hosts.get(report.getHost());
+    if (report.hasSignals()) {
+      history.record(report.getHost(), report.getSignals(), receivedAt);
+    }
     if (report.hasInventory()) {
       Inventory inv = report.getInventory();
       hosts.put(report.getHost(), new HostState(inv.getFacts(),
@@ -101,6 +111,7 @@ public final class ClusterState {
   /** Forgets everything (a replica that loses leadership must not act on what it knew). */
   public void clear() {
     hosts.clear();
+    history.clear();
     wantedModes.clear();
   }
 }

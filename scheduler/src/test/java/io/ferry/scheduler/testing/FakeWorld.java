@@ -37,12 +37,17 @@ public final class FakeWorld implements AutoCloseable {
   private final Map<String, Integer> peak = new ConcurrentHashMap<>();
   private final Map<String, MigrationStatus> migrations = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+  private final Map<String, Double> temperature = new ConcurrentHashMap<>();
   private volatile long stepMillis = 100;
   private volatile boolean stall;
 
   public void addVm(String name, String host, long memoryBytes) {
     hostOfVm.put(name, host);
     vmMemory.put(name, memoryBytes);
+  }
+
+  public void temperature(String host, double celsius) {
+    temperature.put(host, celsius);
   }
 
   public Optional<String> hostOf(String vm) {
@@ -77,6 +82,8 @@ public final class FakeWorld implements AutoCloseable {
             .setCpu(CpuSignal.newBuilder().setStatus(ok).setCores(16).setUtilizationRatio(0.1 * vms().size() / 4))
             .setMemory(MemorySignal.newBuilder().setStatus(ok).setTotalBytes(HOST_MEMORY).setUsedBytes(used)
                 .setAvailableBytes(HOST_MEMORY - used))
+            .setTemperature(io.ferry.v1.TemperatureSignal.newBuilder().setStatus(ok)
+                .setHeadlineCelsius(temperature.getOrDefault(facts.getName(), 50.0)))
             .build();
       }
 
