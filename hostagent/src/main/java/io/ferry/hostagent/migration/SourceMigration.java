@@ -170,19 +170,23 @@ final class SourceMigration implements Runnable {
       double bandwidth = 0;
       for (int round = 0; ; round++) {
         long t0 = ctx.nanos();
-        long units = memToSend.cardinality() * access.memory().pageSizeBytes() + diskBytes(diskToSend);
+        long wire0 = tally.totalBytes();
         String failure = sendAll(memToSend, diskToSend, round, false);
         if (failure != null) {
           return rollBackRunning(failure);
         }
         double seconds = Math.max(1e-6, (ctx.nanos() - t0) / 1e9);
-        if (units >= (1 << 20) || bandwidth == 0) {
-          bandwidth = units / seconds;
+        long wire = tally.totalBytes() - wire0;
+        // the link's speed, measured on rounds big enough not to be dominated by latency
+        if (wire >= (1 << 20) || bandwidth == 0) {
+          bandwidth = Math.max(wire, 1) / seconds;
         }
         memToSend = access.memory().dirtyLog().snapshotAndClear();
         diskToSend = snapshotDisks();
         long remaining = memToSend.cardinality() * access.memory().pageSizeBytes() + diskBytes(diskToSend);
         progress.round(round + 1, remaining, remaining / seconds);
+        log.debug("migration {} round {}: {} wire bytes in {} s, {} bytes dirty", request.getMigrationId(), round,
+            wire, seconds, remaining);
         ConvergencePolicy.Decision d = policy.next(new ConvergencePolicy.Round(round, remaining,
             previousRemaining, bandwidth, remaining / seconds));
         progress.strategyInUse(d.strategyInUse());

@@ -134,6 +134,27 @@ final class SimMemory implements GuestMemory {
     return true;
   }
 
+  /**
+   * Guest write of {@code longs} consecutive pseudo-random longs from {@code offsetInPage} (wrapping within the
+   * page), then the dirty bit. Same waiting rule as {@link #guestWriteLong}.
+   */
+  boolean guestWriteRun(long page, int offsetInPage, int longs, long seed, BooleanSupplier keepWaiting) {
+    if (!awaitPresent(page, keepWaiting)) {
+      return false;
+    }
+    ByteBuffer c = chunk(page);
+    int base = offset(page);
+    long x = seed | 1;
+    for (int k = 0; k < longs; k++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+      c.putLong(base + ((offsetInPage + k * 8) & (PAGE_BYTES - 8)), x);
+    }
+    dirty.set(page);
+    return true;
+  }
+
   long guestReadLong(long page, int offsetInPage) {
     return chunk(page).getLong(offset(page) + offsetInPage);
   }

@@ -5,7 +5,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One sim vCPU: every tick it dirties the pages (and disk blocks) its workload owes for the elapsed running time,
- * and vCPU 0 increments the guest's progress counter at page 0, offset 0. Throttling (auto-converge) parks the vCPU
+ * rewriting {@link SimVm#bytesPerWrite()} bytes of each page it dirties, and vCPU 0 increments the guest's progress counter at page 0, offset 0. Throttling (auto-converge) parks the vCPU
  * for a share of each tick, which slows both dirtying and progress, as on real hardware.
  */
 final class SimVcpu implements Runnable {
@@ -17,12 +17,14 @@ final class SimVcpu implements Runnable {
   private final double pagesPerSecond;
   private final double blocksPerSecond;
   private final PagePicker blocks;
+  private final int longsPerWrite;
   private final ByteBuffer blockBuffer = ByteBuffer.allocate(SimDisk.BLOCK_BYTES);
   private long writes;
 
   SimVcpu(SimVm vm, int index, PagePicker pages, double pagesPerSecond, PagePicker blocks, double blocksPerSecond) {
     this.vm = vm;
     this.index = index;
+    this.longsPerWrite = vm.bytesPerWrite() / 8;
     this.pages = pages;
     this.pagesPerSecond = pagesPerSecond;
     this.blocks = blocks;
@@ -53,8 +55,9 @@ final class SimVcpu implements Runnable {
       owedBlocks = Math.min(owedBlocks + blocksPerSecond * runSeconds, 256);
       for (; owedPages >= 1 && gate.running(); owedPages--) {
         long page = pages.next();
-        if (!vm.simMemory().guestWriteLong(page, (int) ((writes * 8) & (SimMemory.PAGE_BYTES - 1)), ++writes,
-            gate::running)) {
+        writes++;
+        if (!vm.simMemory().guestWriteRun(page, (int) ((writes * 8) & (SimMemory.PAGE_BYTES - 1)), longsPerWrite,
+            writes * 0x9E3779B97F4A7C15L, gate::running)) {
           break;
         }
       }

@@ -28,6 +28,7 @@ import java.util.function.LongSupplier;
 /** A sim VM: off-heap RAM, file-backed disks and vCPU threads running its {@link SimWorkload}. */
 final class SimVm implements VirtualMachine, PageAccess {
   private static final int MAX_VCPU_THREADS = 4;
+  static final String BYTES_PER_WRITE_OPTION = "sim.bytes_per_write";
 
   private final SimHypervisor host;
   private final VmSpec spec;
@@ -266,6 +267,19 @@ final class SimVm implements VirtualMachine, PageAccess {
     } catch (IOException e) {
       throw new FerryException("device state of " + name() + " is corrupt: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Bytes a vCPU rewrites in each page it dirties: option {@code sim.bytes_per_write} (8..4096, default 4096, a
+   * whole page of fresh data: delta encoding and compression cannot shrink it).
+   */
+  int bytesPerWrite() {
+    String v = spec.getOptionsOrDefault(BYTES_PER_WRITE_OPTION, "4096");
+    int n = Integer.parseInt(v.trim());
+    if (n < 8 || n > SimMemory.PAGE_BYTES) {
+      throw new IllegalArgumentException(BYTES_PER_WRITE_OPTION + " must be 8..4096, got " + v);
+    }
+    return n & ~7;
   }
 
   VcpuGate gate() {

@@ -1,0 +1,165 @@
+package io.ferry.hostagent.migration;
+
+import static io.ferry.hostagent.migration.PreCopyMigrationTest.awaitProgress;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.hostagent.hypervisor.VirtualMachine;
+import io.ferry.v1.MigrationPhase;
+import io.ferry.v1.MigrationStrategy;
+import io.ferry.v1.VmState;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StrategiesMigrationTest {
+  @TempDir Path dir;
+  TestHosts hosts;
+
+  @BeforeEach
+  void setUp() {
+    hosts = new TestHosts(dir);
+  }
+
+  @AfterEach
+  void tearDown() {
+    hosts.close();
+  }
+
+  @Test
+  void preCopyCopiesEveryPageByteForByte() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("quiet", 16, 0, "uniform"));
+    awaitProgress(vm, 10);
+    String before = MemoryImages.memoryWithoutCounterPage(vm);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("quiet", MigrationStrategy.PRE_COPY,
+        TestHosts.limits().setCompression("zstd").build()));
+
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    assertThat(MemoryImages.memoryWithoutCounterPage(hosts.dst.vm("quiet"))).isEqualTo(before);
+    assertThat(outcome.stats().getPagesZeroSkipped()).isPositive();
+    assertThat(hosts.overlap()).isEmpty();
+  }
+
+  @Test
+  void postCopyStartsAtOnceAndFetchesEveryPage() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("pc", 16, 0, "uniform"));
+    awaitProgress(vm, 10);
+    String before = MemoryImages.memoryWithoutCounterPage(vm);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("pc", MigrationStrategy.POST_COPY,
+        TestHosts.limits().setAllowPostCopy(true).build()));
+
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    VirtualMachine moved = hosts.dst.vm("pc");
+    assertThat(((io.ferry.hostagent.hypervisor.PageAccess) moved.migrationSupport()).memory().missingPageCount())
+        .isZero();
+    assertThat(MemoryImages.memoryWithoutCounterPage(moved)).isEqualTo(before);
+    assertThat(outcome.stats().getPostCopyFaults()).isPositive();
+    awaitProgress(moved, moved.progressCounter() + 10);
+    assertThat(hosts.overlap()).isEmpty();
+  }
+
+  @Test
+  void postCopyOfBusyGuestKeepsItRunning() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("busy", 16, 8, "hot"));
+    awaitProgress(vm, 10);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("busy", MigrationStrategy.POST_COPY,
+        TestHosts.limits().setAllowPostCopy(true).build()));
+
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    VirtualMachine moved = hosts.dst.vm("busy");
+    awaitProgress(moved, moved.progressCounter() + 20);
+    assertThat(hosts.overlap()).isEmpty();
+  }
+
+  @Test
+  void preCopyGivesUpWhenGuestOutrunsTheLink() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("hot", 16, 16, "hot"));
+    awaitProgress(vm, 10);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("hot", MigrationStrategy.PRE_COPY,
+        TestHosts.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(4).build()));
+
+    assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
+    assertThat(outcome.reason()).contains("did not converge");
+    assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
+    awaitProgress(vm, vm.progressCounter() + 10);
+    assertThat(hosts.dst.has("hot")).isFalse();
+  }
+
+  @Test
+  void autoEscalatesToPostCopyWhenAllowed() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("auto1", 16, 16, "hot"));
+    awaitProgress(vm, 10);
+    var request = hosts.request("auto1", MigrationStrategy.AUTO,
+        TestHosts.limits().setBandwidthBytesPerSecond(8 << 20).setAllowPostCopy(true).setMaxRounds(6).build());
+
+    MigrationOutcome outcome = hosts.migrate(request);
+
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    assertThat(hosts.src.engine.status(request.getMigrationId()).orElseThrow().getStrategyInUse())
+        .isEqualTo(MigrationStrategy.POST_COPY);
+    awaitProgress(hosts.dst.vm("auto1"), hosts.dst.vm("auto1").progressCounter() + 10);
+    assertThat(hosts.overlap()).isEmpty();
+  }
+
+  @Test
+  void autoThrottlesGuestWhenPostCopyIsNotAllowed() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("auto2", 16, 16, "hot"));
+    awaitProgress(vm, 10);
+    var request = hosts.request("auto2", MigrationStrategy.AUTO,
+        TestHosts.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(6).build());
+
+    MigrationOutcome outcome = hosts.migrate(request);
+
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    assertThat(hosts.src.engine.status(request.getMigrationId()).orElseThrow().getStrategyInUse())
+        .isEqualTo(MigrationStrategy.AUTO_CONVERGE);
+    assertThat(hosts.overlap()).isEmpty();
+  }
+
+  @Test
+  void storageMigrationCopiesDiskWhileGuestWrites() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.withDisk(TestHosts.spec("disk", 8, 1, "uniform"), 16, 2));
+    awaitProgress(vm, 10);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("disk", MigrationStrategy.PRE_COPY,
+        TestHosts.limits().setWithStorage(true).build()));
+
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    assertThat(outcome.stats().getBytesDisk()).isPositive();
+    VirtualMachine moved = hosts.dst.vm("disk");
+    assertThat(moved.usage().getDiskBytes()).isEqualTo(16L << 20);
+    awaitProgress(moved, moved.progressCounter() + 10);
+    assertThat(hosts.overlap()).isEmpty();
+  }
+
+  @Test
+  void storageMigrationLeavesIdenticalDisk() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.withDisk(TestHosts.spec("disk2", 8, 0, "uniform"), 8, 0));
+    ((io.ferry.hostagent.hypervisor.PageAccess) vm.migrationSupport()).disks().get(0)
+        .writeBlock(5, java.nio.ByteBuffer.wrap(new byte[4096]).put(0, (byte) 7));
+    String before = MemoryImages.disks(vm);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("disk2", MigrationStrategy.AUTO,
+        TestHosts.limits().setWithStorage(true).build()));
+
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    assertThat(MemoryImages.disks(hosts.dst.vm("disk2"))).isEqualTo(before);
+  }
+
+  @Test
+  void refusesLocalDisksWithoutStorageMigration() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.withDisk(TestHosts.spec("nodisk", 8, 0, "uniform"), 8, 0));
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("nodisk", MigrationStrategy.PRE_COPY,
+        TestHosts.limits().build()));
+
+    assertThat(outcome.result()).isEqualTo(MigrationPhase.FAILED);
+    assertThat(outcome.reason()).contains("with_storage");
+    assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
+  }
+}
