@@ -237,6 +237,9 @@ final class SourceMigration implements Runnable {
       if (failure == null) {
         failure = sendDeviceState();
       }
+      if (failure == null && stopRequested()) {
+        failure = stopReason();
+      }
       if (failure != null) {
         return rollBackPaused(vm, failure, false);
       }

@@ -1,6 +1,6 @@
 package io.ferry.hostagent.migration;
 
-import static io.ferry.hostagent.migration.PreCopyMigrationTest.awaitProgress;
+import static io.ferry.hostagent.migration.TestHosts.awaitProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.hostagent.hypervisor.VirtualMachine;
@@ -25,6 +25,26 @@ class StrategiesMigrationTest {
   @AfterEach
   void tearDown() {
     hosts.close();
+  }
+
+  @Test
+  void preCopyMovesDirtyingVmWithIdenticalMemoryAndContinuingProgress() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("vm1", 32, 4, "uniform"));
+    awaitProgress(vm, 50);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("vm1", MigrationStrategy.PRE_COPY,
+        TestHosts.limits().build()));
+
+    assertThat(outcome.result()).as(outcome.reason()).isEqualTo(MigrationPhase.COMMITTED);
+    assertThat(hosts.src.has("vm1")).isFalse();
+    VirtualMachine moved = hosts.dst.vm("vm1");
+    assertThat(moved.state()).isEqualTo(VmState.VM_RUNNING);
+    long at = moved.progressCounter();
+    awaitProgress(moved, at + 20);
+    assertThat(outcome.stats().getRounds()).isGreaterThanOrEqualTo(1);
+    assertThat(outcome.stats().getDowntime().getNanos() + outcome.stats().getDowntime().getSeconds())
+        .isPositive();
+    assertThat(hosts.overlap()).isEmpty();
   }
 
   @Test

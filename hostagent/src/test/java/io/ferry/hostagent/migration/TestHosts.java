@@ -136,4 +136,16 @@ final class TestHosts implements AutoCloseable {
     src.close();
     dst.close();
   }
+
+  /** Waits (polling, test only) until the guest counter reaches {@code atLeast}. */
+  static void awaitProgress(VirtualMachine vm, long atLeast) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (vm.progressCounter() < atLeast) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("VM " + vm.name() + " made no progress: counter " + vm.progressCounter());
+      }
+      Thread.onSpinWait();
+      Thread.sleep(5);
+    }
+  }
 }
