@@ -1,6 +1,7 @@
 package io.ferry.hostagent.migration;
 
-import static io.ferry.hostagent.migration.TestHosts.awaitProgress;
+
+import io.ferry.hostagent.migration.kit.LoopbackAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Failures before the commit point leave the VM running on the source and nothing on the destination. */
 class FaultMigrationTest {
   @TempDir Path dir;
-  TestHosts hosts;
+  LoopbackAgents hosts;
 
   @AfterEach
   void tearDown() {
@@ -35,15 +36,15 @@ class FaultMigrationTest {
 
   private VirtualMachine startHosts(UnaryOperator<TransferChunk> tamper, Duration idleTimeout) throws Exception {
     MigrationSettings d = MigrationSettings.defaults();
-    hosts = new TestHosts(dir, d.withTamper(tamper), d.withIncomingIdleTimeout(idleTimeout));
-    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("vm", 16, 2, "uniform"));
-    awaitProgress(vm, 10);
+    hosts = new LoopbackAgents(dir, d.withTamper(tamper), d.withIncomingIdleTimeout(idleTimeout));
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("vm", 16, 2, "uniform"));
+    Await.progress(vm, 10);
     return vm;
   }
 
   private void assertIntactOnSourceOnly(VirtualMachine vm) throws Exception {
     assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
-    awaitProgress(vm, vm.progressCounter() + 10);
+    Await.progress(vm, vm.progressCounter() + 10);
     awaitAbsent("vm");
     assertThat(hosts.overlap()).isEmpty();
   }
@@ -63,7 +64,7 @@ class FaultMigrationTest {
         ? c.toBuilder().setPayload(flipFirstByte(c.getPayload())).build() : c, Duration.ofSeconds(10));
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("vm", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().setStreams(1).build()));
+        LoopbackAgents.limits().setStreams(1).build()));
 
     assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
     assertThat(outcome.reason()).contains("CRC32C");
@@ -76,7 +77,7 @@ class FaultMigrationTest {
         Duration.ofSeconds(10));
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("vm", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().build()));
+        LoopbackAgents.limits().build()));
 
     assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
     assertThat(outcome.reason()).contains("out of order");
@@ -105,7 +106,7 @@ class FaultMigrationTest {
       }
       return c;
     }, Duration.ofMillis(400));
-    MigrateVmRequest request = hosts.request("vm", MigrationStrategy.PRE_COPY, TestHosts.limits().build());
+    MigrateVmRequest request = hosts.request("vm", MigrationStrategy.PRE_COPY, LoopbackAgents.limits().build());
     hosts.src.engine.start(request);
     awaitPresent("vm");
 
@@ -121,7 +122,7 @@ class FaultMigrationTest {
   void cancelRightAfterStartRollsBack() throws Exception {
     VirtualMachine vm = startHosts(UnaryOperator.identity(), Duration.ofSeconds(10));
     MigrateVmRequest request = hosts.request("vm", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().setBandwidthBytesPerSecond(2 << 20).build());
+        LoopbackAgents.limits().setBandwidthBytesPerSecond(2 << 20).build());
 
     hosts.src.engine.start(request);
     hosts.src.engine.cancel(request.getMigrationId(), "operator changed their mind");
@@ -154,7 +155,7 @@ class FaultMigrationTest {
       }
       return c;
     }, Duration.ofSeconds(10));
-    MigrateVmRequest request = hosts.request("vm", MigrationStrategy.PRE_COPY, TestHosts.limits().build());
+    MigrateVmRequest request = hosts.request("vm", MigrationStrategy.PRE_COPY, LoopbackAgents.limits().build());
     onDeviceState.set(() -> hosts.src.engine.cancel(request.getMigrationId(), "cancelled in switchover"));
 
     MigrationOutcome outcome = hosts.migrate(request);
@@ -167,7 +168,7 @@ class FaultMigrationTest {
   /** A pre-copy capped at 2 MiB/s, once it is transferring. */
   private MigrateVmRequest startSlowMigration() throws InterruptedException {
     MigrateVmRequest request = hosts.request("vm", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().setBandwidthBytesPerSecond(2 << 20).build());
+        LoopbackAgents.limits().setBandwidthBytesPerSecond(2 << 20).build());
     hosts.src.engine.start(request);
     awaitPhase(request, MigrationPhase.TRANSFERRING);
     return request;

@@ -1,6 +1,7 @@
 package io.ferry.hostagent.migration;
 
-import static io.ferry.hostagent.migration.TestHosts.awaitProgress;
+
+import io.ferry.hostagent.migration.kit.LoopbackAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.hostagent.hypervisor.VirtualMachine;
@@ -15,11 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StrategiesMigrationTest {
   @TempDir Path dir;
-  TestHosts hosts;
+  LoopbackAgents hosts;
 
   @BeforeEach
   void setUp() {
-    hosts = new TestHosts(dir);
+    hosts = new LoopbackAgents(dir);
   }
 
   @AfterEach
@@ -29,19 +30,25 @@ class StrategiesMigrationTest {
 
   @Test
   void preCopyMovesDirtyingVmWithIdenticalMemoryAndContinuingProgress() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("vm1", 32, 4, "uniform"));
-    awaitProgress(vm, 50);
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("vm1", 32, 4, "uniform"));
+    Await.progress(vm, 50);
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("vm1", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().build()));
+        LoopbackAgents.limits().build()));
 
     assertThat(outcome.result()).as(outcome.reason()).isEqualTo(MigrationPhase.COMMITTED);
     assertThat(hosts.src.has("vm1")).isFalse();
     VirtualMachine moved = hosts.dst.vm("vm1");
     assertThat(moved.state()).isEqualTo(VmState.VM_RUNNING);
     long at = moved.progressCounter();
-    awaitProgress(moved, at + 20);
+    Await.progress(moved, at + 20);
     assertThat(outcome.stats().getRounds()).isGreaterThanOrEqualTo(1);
+    var meters = hosts.src.meters;
+    assertThat(meters.get("ferry.migrations").tag("result", "committed").tag("strategy", "pre_copy").counter()
+        .count()).isEqualTo(1);
+    assertThat(meters.get("ferry.migration.bytes").tag("kind", "ram").counter().count()).isPositive();
+    assertThat(meters.get("ferry.migration.downtime").timer().count()).isEqualTo(1);
+    assertThat(meters.get("ferry.migrations.in.flight").gauge().value()).isZero();
     assertThat(outcome.stats().getDowntime().getNanos() + outcome.stats().getDowntime().getSeconds())
         .isPositive();
     assertThat(hosts.overlap()).isEmpty();
@@ -49,12 +56,12 @@ class StrategiesMigrationTest {
 
   @Test
   void preCopyCopiesEveryPageByteForByte() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("quiet", 16, 0, "uniform"));
-    awaitProgress(vm, 10);
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("quiet", 16, 0, "uniform"));
+    Await.progress(vm, 10);
     String before = MemoryImages.memoryWithoutCounterPage(vm);
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("quiet", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().setCompression("zstd").build()));
+        LoopbackAgents.limits().setCompression("zstd").build()));
 
     assertThat(outcome.committed()).as(outcome.reason()).isTrue();
     assertThat(MemoryImages.memoryWithoutCounterPage(hosts.dst.vm("quiet"))).isEqualTo(before);
@@ -64,12 +71,12 @@ class StrategiesMigrationTest {
 
   @Test
   void postCopyStartsAtOnceAndFetchesEveryPage() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("pc", 16, 0, "uniform"));
-    awaitProgress(vm, 10);
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("pc", 16, 0, "uniform"));
+    Await.progress(vm, 10);
     String before = MemoryImages.memoryWithoutCounterPage(vm);
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("pc", MigrationStrategy.POST_COPY,
-        TestHosts.limits().setAllowPostCopy(true).build()));
+        LoopbackAgents.limits().setAllowPostCopy(true).build()));
 
     assertThat(outcome.committed()).as(outcome.reason()).isTrue();
     VirtualMachine moved = hosts.dst.vm("pc");
@@ -77,61 +84,61 @@ class StrategiesMigrationTest {
         .isZero();
     assertThat(MemoryImages.memoryWithoutCounterPage(moved)).isEqualTo(before);
     assertThat(outcome.stats().getPostCopyFaults()).isPositive();
-    awaitProgress(moved, moved.progressCounter() + 10);
+    Await.progress(moved, moved.progressCounter() + 10);
     assertThat(hosts.overlap()).isEmpty();
   }
 
   @Test
   void postCopyOfBusyGuestKeepsItRunning() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("busy", 16, 8, "hot"));
-    awaitProgress(vm, 10);
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("busy", 16, 8, "hot"));
+    Await.progress(vm, 10);
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("busy", MigrationStrategy.POST_COPY,
-        TestHosts.limits().setAllowPostCopy(true).build()));
+        LoopbackAgents.limits().setAllowPostCopy(true).build()));
 
     assertThat(outcome.committed()).as(outcome.reason()).isTrue();
     VirtualMachine moved = hosts.dst.vm("busy");
-    awaitProgress(moved, moved.progressCounter() + 20);
+    Await.progress(moved, moved.progressCounter() + 20);
     assertThat(hosts.overlap()).isEmpty();
   }
 
   @Test
   void preCopyGivesUpWhenGuestOutrunsTheLink() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("hot", 16, 16, "hot"));
-    awaitProgress(vm, 10);
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("hot", 16, 16, "hot"));
+    Await.progress(vm, 10);
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("hot", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(4).build()));
+        LoopbackAgents.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(4).build()));
 
     assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
     assertThat(outcome.reason()).contains("did not converge");
     assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
-    awaitProgress(vm, vm.progressCounter() + 10);
+    Await.progress(vm, vm.progressCounter() + 10);
     assertThat(hosts.dst.has("hot")).isFalse();
   }
 
   @Test
   void autoEscalatesToPostCopyWhenAllowed() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("auto1", 16, 16, "hot"));
-    awaitProgress(vm, 10);
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("auto1", 16, 16, "hot"));
+    Await.progress(vm, 10);
     var request = hosts.request("auto1", MigrationStrategy.AUTO,
-        TestHosts.limits().setBandwidthBytesPerSecond(8 << 20).setAllowPostCopy(true).setMaxRounds(6).build());
+        LoopbackAgents.limits().setBandwidthBytesPerSecond(8 << 20).setAllowPostCopy(true).setMaxRounds(6).build());
 
     MigrationOutcome outcome = hosts.migrate(request);
 
     assertThat(outcome.committed()).as(outcome.reason()).isTrue();
     assertThat(hosts.src.engine.status(request.getMigrationId()).orElseThrow().getStrategyInUse())
         .isEqualTo(MigrationStrategy.POST_COPY);
-    awaitProgress(hosts.dst.vm("auto1"), hosts.dst.vm("auto1").progressCounter() + 10);
+    Await.progress(hosts.dst.vm("auto1"), hosts.dst.vm("auto1").progressCounter() + 10);
     assertThat(hosts.overlap()).isEmpty();
   }
 
   @Test
   void autoThrottlesGuestWhenPostCopyIsNotAllowed() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.spec("auto2", 16, 16, "hot"));
-    awaitProgress(vm, 10);
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("auto2", 16, 16, "hot"));
+    Await.progress(vm, 10);
     var request = hosts.request("auto2", MigrationStrategy.AUTO,
-        TestHosts.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(6).build());
+        LoopbackAgents.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(6).build());
 
     MigrationOutcome outcome = hosts.migrate(request);
 
@@ -143,29 +150,29 @@ class StrategiesMigrationTest {
 
   @Test
   void storageMigrationCopiesDiskWhileGuestWrites() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.withDisk(TestHosts.spec("disk", 8, 1, "uniform"), 16, 2));
-    awaitProgress(vm, 10);
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.withDisk(LoopbackAgents.spec("disk", 8, 1, "uniform"), 16, 2));
+    Await.progress(vm, 10);
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("disk", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().setWithStorage(true).build()));
+        LoopbackAgents.limits().setWithStorage(true).build()));
 
     assertThat(outcome.committed()).as(outcome.reason()).isTrue();
     assertThat(outcome.stats().getBytesDisk()).isPositive();
     VirtualMachine moved = hosts.dst.vm("disk");
     assertThat(moved.usage().getDiskBytes()).isEqualTo(16L << 20);
-    awaitProgress(moved, moved.progressCounter() + 10);
+    Await.progress(moved, moved.progressCounter() + 10);
     assertThat(hosts.overlap()).isEmpty();
   }
 
   @Test
   void storageMigrationLeavesIdenticalDisk() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.withDisk(TestHosts.spec("disk2", 8, 0, "uniform"), 8, 0));
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.withDisk(LoopbackAgents.spec("disk2", 8, 0, "uniform"), 8, 0));
     ((io.ferry.hostagent.hypervisor.PageAccess) vm.migrationSupport()).disks().get(0)
         .writeBlock(5, java.nio.ByteBuffer.wrap(new byte[4096]).put(0, (byte) 7));
     String before = MemoryImages.disks(vm);
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("disk2", MigrationStrategy.AUTO,
-        TestHosts.limits().setWithStorage(true).build()));
+        LoopbackAgents.limits().setWithStorage(true).build()));
 
     assertThat(outcome.committed()).as(outcome.reason()).isTrue();
     assertThat(MemoryImages.disks(hosts.dst.vm("disk2"))).isEqualTo(before);
@@ -173,10 +180,10 @@ class StrategiesMigrationTest {
 
   @Test
   void refusesLocalDisksWithoutStorageMigration() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(TestHosts.withDisk(TestHosts.spec("nodisk", 8, 0, "uniform"), 8, 0));
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.withDisk(LoopbackAgents.spec("nodisk", 8, 0, "uniform"), 8, 0));
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("nodisk", MigrationStrategy.PRE_COPY,
-        TestHosts.limits().build()));
+        LoopbackAgents.limits().build()));
 
     assertThat(outcome.result()).isEqualTo(MigrationPhase.FAILED);
     assertThat(outcome.reason()).contains("with_storage");

@@ -1,5 +1,6 @@
 package io.ferry.hostagent.migration;
 
+import io.ferry.hostagent.migration.kit.LoopbackAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,13 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The destination admits a migration only on a valid, fresh ticket signed by the leader. */
 class TicketRefusalTest {
   @TempDir Path dir;
-  TestHosts hosts;
+  LoopbackAgents hosts;
   VirtualMachine vm;
 
   @BeforeEach
   void setUp() {
-    hosts = new TestHosts(dir);
-    vm = hosts.startOnSource(TestHosts.spec("vm", 8, 0, "uniform"));
+    hosts = new LoopbackAgents(dir);
+    vm = hosts.startOnSource(LoopbackAgents.spec("vm", 8, 0, "uniform"));
   }
 
   @AfterEach
@@ -39,7 +40,7 @@ class TicketRefusalTest {
 
   private MigrationOutcome migrateWithTicket(java.util.function.UnaryOperator<io.ferry.v1.MigrationTicket> change)
       throws Exception {
-    MigrateVmRequest r = hosts.request("vm", MigrationStrategy.PRE_COPY, TestHosts.limits().build());
+    MigrateVmRequest r = hosts.request("vm", MigrationStrategy.PRE_COPY, LoopbackAgents.limits().build());
     return hosts.migrate(r.toBuilder().setTicket(change.apply(r.getTicket())).build());
   }
 
@@ -75,14 +76,14 @@ class TicketRefusalTest {
 
   @Test
   void refusesReplayedTicket() throws Exception {
-    MigrateVmRequest r = hosts.request("vm", MigrationStrategy.PRE_COPY, TestHosts.limits().build());
+    MigrateVmRequest r = hosts.request("vm", MigrationStrategy.PRE_COPY, LoopbackAgents.limits().build());
     assertThat(hosts.migrate(r).committed()).isTrue();
     hosts.dst.vm("vm").destroy();
 
     ManagedChannel ch = GrpcServers.channel(hosts.dst.endpoint, hosts.src.tls);
     try {
       assertThatThrownBy(() -> MigrationPeerGrpc.newBlockingStub(ch).prepare(PrepareRequest.newBuilder()
-          .setTicket(r.getTicket()).setSpec(TestHosts.spec("vm", 8, 0, "uniform")).build()))
+          .setTicket(r.getTicket()).setSpec(LoopbackAgents.spec("vm", 8, 0, "uniform")).build()))
           .isInstanceOf(StatusRuntimeException.class)
           .hasMessageContaining("ALREADY_EXISTS").hasMessageContaining("already used");
     } finally {

@@ -1,4 +1,4 @@
-package io.ferry.hostagent.migration;
+package io.ferry.hostagent.migration.kit;
 
 import io.ferry.common.grpc.GrpcServers;
 import io.ferry.common.tickets.TicketKeys;
@@ -9,6 +9,9 @@ import io.ferry.common.tls.TlsMaterial;
 import io.ferry.hostagent.hypervisor.VirtualMachine;
 import io.ferry.hostagent.hypervisor.VmEvent;
 import io.ferry.hostagent.hypervisor.VmEventLog;
+import io.ferry.hostagent.migration.MigrationEngine;
+import io.ferry.hostagent.migration.MigrationOutcome;
+import io.ferry.hostagent.migration.MigrationSettings;
 import io.ferry.hostagent.sim.SimHypervisor;
 import io.ferry.v1.DiskSpec;
 import io.ferry.v1.MigrateVmRequest;
@@ -27,15 +30,19 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Two agents ("src", "dst") with sim hypervisors and migration engines on loopback gRPC with mTLS. */
-final class TestHosts implements AutoCloseable {
-  final KeyPair ticketKeys = TicketKeys.generate();
-  final TicketSigner signer = new TicketSigner(ticketKeys.getPrivate(), ticketKeys.getPublic(), Clock.systemUTC());
-  final Host src;
-  final Host dst;
+/**
+ * Test kit (used by tests, benchmarks and the two-process test): two agents, "src" and "dst", each with a sim
+ * hypervisor, a migration engine and a gRPC server on loopback with mTLS certificates from a fresh CA, plus the
+ * leader's ticket signer.
+ */
+public final class LoopbackAgents implements AutoCloseable {
+  public final KeyPair ticketKeys = TicketKeys.generate();
+  public final TicketSigner signer = new TicketSigner(ticketKeys.getPrivate(), ticketKeys.getPublic(), Clock.systemUTC());
+  public final Host src;
+  public final Host dst;
   private final Path dir;
 
-  TestHosts(Path dir, MigrationSettings srcSettings, MigrationSettings dstSettings) {
+  public LoopbackAgents(Path dir, MigrationSettings srcSettings, MigrationSettings dstSettings) {
     this.dir = dir;
     CertificateAuthority ca = CertificateAuthority.create("test", Duration.ofDays(1));
     ca.issue("src", List.of("localhost", "127.0.0.1"), Duration.ofDays(1), dir.resolve("certs-src"), "node");
@@ -44,20 +51,20 @@ final class TestHosts implements AutoCloseable {
     this.dst = new Host("dst", dstSettings);
   }
 
-  TestHosts(Path dir) {
+  public LoopbackAgents(Path dir) {
     this(dir, MigrationSettings.defaults(), MigrationSettings.defaults());
   }
 
   /** One agent: sim hypervisor, engine, gRPC server. */
-  final class Host implements AutoCloseable {
-    final String name;
-    final VmEventLog events = VmEventLog.inMemory();
-    final SimHypervisor hypervisor;
-    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final MigrationEngine engine;
-    final TlsMaterial tls;
-    final Server server;
-    final String endpoint;
+  public final class Host implements AutoCloseable {
+    public final String name;
+    public final VmEventLog events = VmEventLog.inMemory();
+    public final SimHypervisor hypervisor;
+    public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    public final MigrationEngine engine;
+    public final TlsMaterial tls;
+    public final Server server;
+    public final String endpoint;
 
     Host(String name, MigrationSettings settings) {
       this.name = name;
@@ -71,11 +78,11 @@ final class TestHosts implements AutoCloseable {
       self.set(endpoint);
     }
 
-    VirtualMachine vm(String vm) {
+    public VirtualMachine vm(String vm) {
       return hypervisor.find(vm).orElseThrow();
     }
 
-    boolean has(String vm) {
+    public boolean has(String vm) {
       return hypervisor.find(vm).isPresent();
     }
 
@@ -87,7 +94,7 @@ final class TestHosts implements AutoCloseable {
     }
   }
 
-  static VmSpec spec(String name, long memoryMiB, double dirtyMiBPerSecond, String pattern) {
+  public static VmSpec spec(String name, long memoryMiB, double dirtyMiBPerSecond, String pattern) {
     return VmSpec.newBuilder().setName(name).setVcpus(1).setMemoryBytes(memoryMiB << 20)
         .setSim(SimWorkload.newBuilder().setDirtyRateBytesPerSecond(dirtyMiBPerSecond * (1 << 20))
             .setPattern(pattern).setHotSetRatio(0.25).setCpuDemandCores(0.5)
@@ -95,37 +102,50 @@ final class TestHosts implements AutoCloseable {
         .build();
   }
 
-  static VmSpec withDisk(VmSpec spec, long diskMiB, double writeMiBPerSecond) {
+  public static VmSpec withDisk(VmSpec spec, long diskMiB, double writeMiBPerSecond) {
     return spec.toBuilder().addDisks(DiskSpec.newBuilder().setFormat("raw").setSizeBytes(diskMiB << 20))
         .setSim(spec.getSim().toBuilder().setDiskWriteBytesPerSecond(writeMiBPerSecond * (1 << 20))).build();
   }
 
   /** Defines and starts {@code spec} on the source. */
-  VirtualMachine startOnSource(VmSpec spec) {
+  public VirtualMachine startOnSource(VmSpec spec) {
     VirtualMachine vm = src.hypervisor.define(spec);
     vm.start();
     return vm;
   }
 
-  MigrateVmRequest request(String vm, MigrationStrategy strategy, MigrationLimits limits) {
-    String id = "m-" + UUID.randomUUID();
-    return MigrateVmRequest.newBuilder().setMigrationId(id).setVm(vm).setDestinationHost("dst")
-        .setDestinationEndpoint(dst.endpoint).setStrategy(strategy).setLimits(limits)
-        .setTicket(signer.issue(id, vm, "src", "dst", 1, Duration.ofMinutes(5))).build();
+  /** A src -> dst request with a fresh ticket. */
+  public MigrateVmRequest request(String vm, MigrationStrategy strategy, MigrationLimits limits) {
+    return request(src, dst, vm, strategy, limits);
   }
 
-  static MigrationLimits.Builder limits() {
+  /** A request from {@code from} to {@code to} with a fresh ticket signed by the kit's leader key. */
+  public MigrateVmRequest request(Host from, Host to, String vm, MigrationStrategy strategy, MigrationLimits limits) {
+    String id = "m-" + UUID.randomUUID();
+    return MigrateVmRequest.newBuilder().setMigrationId(id).setVm(vm).setDestinationHost(to.name)
+        .setDestinationEndpoint(to.endpoint).setStrategy(strategy).setLimits(limits)
+        .setTicket(signer.issue(id, vm, from.name, to.name, 1, Duration.ofMinutes(5))).build();
+  }
+
+  public static MigrationLimits.Builder limits() {
     return MigrationLimits.newBuilder().setMaxDowntime(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000))
         .setStreams(2).setMaxRounds(30).setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(60));
   }
 
-  MigrationOutcome migrate(MigrateVmRequest request) throws Exception {
-    src.engine.start(request);
-    return src.engine.outcome(request.getMigrationId()).orElseThrow().get(90, java.util.concurrent.TimeUnit.SECONDS);
+  /** Runs a src -> dst migration to its end (at most 90 s). */
+  public MigrationOutcome migrate(MigrateVmRequest request) throws Exception {
+    return migrate(src, request, Duration.ofSeconds(90));
+  }
+
+  /** Starts {@code request} on {@code from} and waits for its outcome. */
+  public MigrationOutcome migrate(Host from, MigrateVmRequest request, Duration timeout) throws Exception {
+    from.engine.start(request);
+    return from.engine.outcome(request.getMigrationId()).orElseThrow()
+        .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Empty when the VM never ran on both hosts at once. */
-  String overlap() {
+  public String overlap() {
     List<VmEvent> all = new ArrayList<>(src.events.events());
     all.addAll(dst.events.events());
     return VmEventLog.findOverlap(all);
@@ -137,15 +157,4 @@ final class TestHosts implements AutoCloseable {
     dst.close();
   }
 
-  /** Waits (polling, test only) until the guest counter reaches {@code atLeast}. */
-  static void awaitProgress(VirtualMachine vm, long atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (vm.progressCounter() < atLeast) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("VM " + vm.name() + " made no progress: counter " + vm.progressCounter());
-      }
-      Thread.onSpinWait();
-      Thread.sleep(5);
-    }
-  }
 }
