@@ -28,16 +28,17 @@ public final class ChunkDecoder {
       return problem(c, "is too large");
     }
     int decodedLength = (int) decodedLong;
-    byte[] bytes;
+    ByteBuffer src;
     try {
-      bytes = decode(c, store, decodedLength);
+      src = decode(c, store, decodedLength);
     } catch (IllegalArgumentException e) {
       return problem(c, e.getMessage());
     }
-    if (Checksums.crc32c(bytes, 0, bytes.length) != c.getChecksum()) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(src.duplicate());
+    if ((int) crc.getValue() != c.getChecksum()) {
       return problem(c, "failed its CRC32C check (corrupted in transit)");
     }
-    ByteBuffer src = ByteBuffer.wrap(bytes);
     int written = 0;
     for (int k = 0; k < c.getCount(); k++) {
       if (store.write(c.getFirstIndex() + k, src)) {
@@ -47,20 +48,21 @@ public final class ChunkDecoder {
     return new Applied(null, written);
   }
 
-  private static byte[] decode(TransferChunk c, UnitStore store, int decodedLength) {
+  /** The decoded bytes; RAW payloads are read in place, without a copy. */
+  private static ByteBuffer decode(TransferChunk c, UnitStore store, int decodedLength) {
     return switch (c.getEncoding()) {
       case RAW -> {
         if (c.getPayload().size() != decodedLength) {
           throw new IllegalArgumentException("RAW payload has " + c.getPayload().size() + " bytes, expected "
               + decodedLength);
         }
-        yield c.getPayload().toByteArray();
+        yield c.getPayload().asReadOnlyByteBuffer();
       }
       case ZERO -> {
         if (!c.getPayload().isEmpty()) {
           throw new IllegalArgumentException("ZERO chunk carries a payload");
         }
-        yield new byte[decodedLength];
+        yield ByteBuffer.allocate(decodedLength);
       }
       case XBZRLE -> {
         if (c.getCount() != 1) {
@@ -69,9 +71,10 @@ public final class ChunkDecoder {
         byte[] page = new byte[decodedLength];
         store.read(c.getFirstIndex(), ByteBuffer.wrap(page));
         Xbzrle.decode(c.getPayload().toByteArray(), page);
-        yield page;
+        yield ByteBuffer.wrap(page);
       }
-      case ZSTD, LZ4 -> Compression.decompress(c.getEncoding(), c.getPayload().toByteArray(), decodedLength);
+      case ZSTD, LZ4 -> ByteBuffer.wrap(Compression.decompress(c.getEncoding(), c.getPayload().toByteArray(),
+          decodedLength));
       default -> throw new IllegalArgumentException("unknown encoding " + c.getEncoding());
     };
   }

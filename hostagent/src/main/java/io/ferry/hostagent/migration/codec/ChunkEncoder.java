@@ -50,16 +50,20 @@ public final class ChunkEncoder {
     for (int k = 0; k < n; k++) {
       store.read(units[k], bb);
     }
+    boolean[] zero = new boolean[n];
+    for (int k = 0; k < n; k++) {
+      zero[k] = isZero(buf, k * unit, unit);
+    }
     List<TransferChunk.Builder> chunks = new ArrayList<>();
     int i = 0;
     while (i < n) {
-      if (isZero(buf, i * unit, unit)) {
-        int j = runEnd(units, n, i, k -> isZero(buf, k * unit, unit));
+      if (zero[i]) {
+        int j = runEnd(units, n, i, k -> zero[k]);
         i = zeroRun(units, i, j, round, placeZeros, chunks);
       } else if (deltaCandidate(units[i])) {
         i = delta(units[i], buf, i, round, chunks);
       } else {
-        int j = runEnd(units, n, i, k -> !isZero(buf, k * unit, unit) && !deltaCandidate(units[k]));
+        int j = runEnd(units, n, i, k -> !zero[k] && !deltaCandidate(units[k]));
         i = raw(units, buf, i, j, round, chunks);
       }
     }
@@ -141,16 +145,18 @@ public final class ChunkEncoder {
     return j;
   }
 
+  private static final byte[] ZEROS = new byte[1 << 16];
+
   static boolean isZero(byte[] b, int off, int len) {
-    for (int k = off; k < off + len; k++) {
-      if (b[k] != 0) {
+    // Arrays.mismatch is a vectorised intrinsic: far faster than a byte loop
+    for (int at = off; at < off + len; at += ZEROS.length) {
+      int n = Math.min(ZEROS.length, off + len - at);
+      if (java.util.Arrays.mismatch(b, at, at + n, ZEROS, 0, n) != -1) {
         return false;
       }
     }
     return true;
   }
-
-  private static final byte[] ZEROS = new byte[1 << 16];
 
   /** CRC32C of {@code length} zero bytes. */
   static int zeroCrc(int length) {
