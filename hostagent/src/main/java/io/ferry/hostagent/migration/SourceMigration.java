@@ -56,6 +56,7 @@ final class SourceMigration implements Runnable {
   private List<ChunkStream> streams;
   private UnitSender sender;
   private RateLimiter limiter;
+  private volatile boolean switchoverSent;
 
   SourceMigration(EngineContext ctx, MigrateVmRequest request, MigrationProgress progress) {
     this.ctx = ctx;
@@ -79,7 +80,10 @@ final class SourceMigration implements Runnable {
       outcome = migrate();
     } catch (RuntimeException e) {
       log.error("migration {} of VM {}: unexpected error; rolling back", request.getMigrationId(), request.getVm(), e);
-      outcome = rollBackRunning("internal error: " + e);
+      VirtualMachine vm = ctx.hypervisor().find(request.getVm()).orElse(null);
+      outcome = vm != null && vm.state() == VmState.VM_PAUSED
+          ? rollBackPaused(vm, "internal error: " + e, switchoverSent)
+          : rollBackRunning("internal error: " + e);
     } finally {
       if (session != null) {
         session.close();
@@ -266,6 +270,7 @@ final class SourceMigration implements Runnable {
       }
       SwitchoverResponse resp;
       try {
+        switchoverSent = true;
         resp = session.switchover(req.build());
       } catch (StatusRuntimeException e) {
         return rollBackPaused(vm, "switchover failed: " + describe(e), true);
@@ -338,9 +343,9 @@ final class SourceMigration implements Runnable {
    * After the pause: resume here only once the destination surely does not run the VM — it never received the
    * switchover, or it acknowledged the abort. Otherwise stay paused and report FAILED for a person to resolve.
    */
-  private MigrationOutcome rollBackPaused(VirtualMachine vm, String reason, boolean switchoverSent) {
+  private MigrationOutcome rollBackPaused(VirtualMachine vm, String reason, boolean afterSwitchoverCall) {
     boolean aborted = abortDestination(reason);
-    if (!aborted && switchoverSent) {
+    if (!aborted && afterSwitchoverCall) {
       log.error("migration {}: VM {} stays PAUSED on {}: switchover failed ({}) and {} cannot confirm it does not"
           + " run the VM; check {} and resume or destroy one copy", request.getMigrationId(), request.getVm(),
           ctx.hostName(), reason, request.getDestinationHost(), request.getDestinationHost());

@@ -121,10 +121,27 @@ public final class LoopbackAgents implements AutoCloseable {
 
   /** A request from {@code from} to {@code to} with a fresh ticket signed by the kit's leader key. */
   public MigrateVmRequest request(Host from, Host to, String vm, MigrationStrategy strategy, MigrationLimits limits) {
+    return request(from.name, to.name, to.endpoint, vm, strategy, limits);
+  }
+
+  /** A request between any two agents (also ones in other processes) with a fresh ticket. */
+  public MigrateVmRequest request(String from, String to, String toEndpoint, String vm, MigrationStrategy strategy,
+                                  MigrationLimits limits) {
     String id = "m-" + UUID.randomUUID();
-    return MigrateVmRequest.newBuilder().setMigrationId(id).setVm(vm).setDestinationHost(to.name)
-        .setDestinationEndpoint(to.endpoint).setStrategy(strategy).setLimits(limits)
-        .setTicket(signer.issue(id, vm, from.name, to.name, 1, Duration.ofMinutes(5))).build();
+    return MigrateVmRequest.newBuilder().setMigrationId(id).setVm(vm).setDestinationHost(to)
+        .setDestinationEndpoint(toEndpoint).setStrategy(strategy).setLimits(limits)
+        .setTicket(signer.issue(id, vm, from, to, 1, Duration.ofMinutes(5))).build();
+  }
+
+  /** Where the CA-signed certificates of {@code host} ("src" or "dst") are, for agents in other processes. */
+  public Path certificates(String host) {
+    return dir.resolve("certs-" + host);
+  }
+
+  /** Writes the leader's ticket keys into {@code keysDir} and returns the public key file agents verify with. */
+  public Path writeTicketKeys(Path keysDir) {
+    io.ferry.common.tickets.TicketKeys.write(ticketKeys, keysDir);
+    return keysDir.resolve(io.ferry.common.tickets.TicketKeys.PUBLIC_KEY_FILE);
   }
 
   public static MigrationLimits.Builder limits() {
