@@ -40,7 +40,7 @@ public final class MigrationBenchmark {
   public record Options(int idleVmMiB, int matrixVmMiB, int idleRuns, int runs, long linkBytesPerSecond,
                         List<Double> rateRatios, List<MigrationStrategy> strategies, int streams) {
     public static Options full() {
-      return new Options(1024, 256, 10, 10, 128L << 20, List.of(0.0, 0.25, 0.5, 1.0, 2.0),
+      return new Options(1024, 128, 10, 10, 128L << 20, List.of(0.0, 0.25, 0.5, 1.0, 2.0),
           List.of(MigrationStrategy.PRE_COPY, MigrationStrategy.AUTO_CONVERGE, MigrationStrategy.POST_COPY,
               MigrationStrategy.AUTO), 2);
     }

@@ -142,8 +142,10 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
     }
 
     private void abort(String problem) {
+      boolean beforeSwitchover = migration.state() == IncomingMigration.State.PREPARED;
       incoming.discardBeforeSwitchover(migration, problem);
-      fail(Status.DATA_LOSS, "migration " + migration.migrationId() + " aborted: " + problem);
+      fail(Status.DATA_LOSS, "migration " + migration.migrationId()
+          + (beforeSwitchover ? " aborted: " : " stream ended: ") + problem);
     }
 
     private void fail(Status status, String message) {

@@ -71,7 +71,12 @@ final class PostCopyFetcher implements AutoCloseable {
     requests.onNext(r.build());
   }
 
-  private synchronized void connect() {
+  private void connect() {
+    // not a child of the Switchover call that starts it: that call's context is cancelled when it returns
+    io.grpc.Context.ROOT.run(this::connectNow);
+  }
+
+  private synchronized void connectNow() {
     if (closed) {
       return;
     }

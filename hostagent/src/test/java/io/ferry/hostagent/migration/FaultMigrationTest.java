@@ -165,6 +165,28 @@ class FaultMigrationTest {
     assertIntactOnSourceOnly(vm);
   }
 
+  @Test
+  void postCopyPushRecoversFromABrokenStream() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+    // after the switchover (round -1 = post-copy push) one chunk arrives out of order: the destination ends that
+    // stream, the source reconnects and pushes the rest again
+    VirtualMachine vm = startHosts(c -> c.getRound() == -1 && c.getSequence() > 3 && broken.compareAndSet(false, true)
+        ? c.toBuilder().setSequence(c.getSequence() + 5).build() : c, Duration.ofSeconds(10));
+    String before = MemoryImages.memoryWithoutCounterPage(vm);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("vm", MigrationStrategy.POST_COPY,
+        LoopbackAgents.limits().setAllowPostCopy(true).setStreams(1).build()));
+
+    assertThat(broken).isTrue();
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    VirtualMachine moved = hosts.dst.vm("vm");
+    assertThat(((io.ferry.hostagent.hypervisor.PageAccess) moved.migrationSupport()).memory().missingPageCount())
+        .isZero();
+    moved.pause();
+    assertThat(hosts.overlap()).isEmpty();
+    assertThat(before).isNotEmpty();
+  }
+
   /** A pre-copy capped at 2 MiB/s, once it is transferring. */
   private MigrateVmRequest startSlowMigration() throws InterruptedException {
     MigrateVmRequest request = hosts.request("vm", MigrationStrategy.PRE_COPY,
