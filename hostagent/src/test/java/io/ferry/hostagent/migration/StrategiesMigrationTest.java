@@ -34,7 +34,7 @@ class StrategiesMigrationTest {
     Await.progress(vm, 50);
 
     MigrationOutcome outcome = hosts.migrate(hosts.request("vm1", MigrationStrategy.PRE_COPY,
-        LoopbackAgents.limits().build()));
+        LoopbackAgents.limits().setCompression("lz4").build()));
 
     assertThat(outcome.result()).as(outcome.reason()).isEqualTo(MigrationPhase.COMMITTED);
     assertThat(hosts.src.has("vm1")).isFalse();

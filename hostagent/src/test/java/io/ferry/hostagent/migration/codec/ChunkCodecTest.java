@@ -66,16 +66,18 @@ class ChunkCodecTest {
     }
   }
 
-  @Test
-  void zstdPayloadRoundTrips() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = Compression.class, names = {"LZ4", "ZSTD"})
+  void compressedPayloadRoundTrips(Compression compression) {
     Pages src = new Pages();
     java.util.Arrays.fill(src.pages[1], (byte) 'a');
-    ChunkEncoder enc = new ChunkEncoder(src, Compression.ZSTD, null, new DirtyBitmap(16), new EncodeCounters());
+    ChunkEncoder enc = new ChunkEncoder(src, compression, null, new DirtyBitmap(16), new EncodeCounters());
     Pages dst = new Pages();
 
     List<TransferChunk.Builder> chunks = enc.encode(new long[] {1}, 1, 0, false);
 
-    assertThat(chunks).singleElement().satisfies(c -> assertThat(c.getEncoding()).isEqualTo(Encoding.ZSTD));
+    assertThat(chunks).singleElement().satisfies(c -> assertThat(c.getEncoding()).isEqualTo(
+        Encoding.valueOf(compression.name())));
     chunks.forEach(c -> assertThat(ChunkDecoder.apply(c.build(), dst).ok()).isTrue());
     assertThat(dst.pages[1]).isEqualTo(src.pages[1]);
   }
