@@ -107,6 +107,10 @@ public final class MigrationEngine implements AutoCloseable {
     if (r.getMigrationId().isBlank() || r.getVm().isBlank() || r.getDestinationEndpoint().isBlank()) {
       return "migration request needs migration_id, vm and destination_endpoint";
     }
+    if (r.getStrategy() == io.ferry.v1.MigrationStrategy.POST_COPY && !r.getLimits().getAllowPostCopy()) {
+      return "post-copy requested but limits.allow_post_copy is false: post-copy makes the VM depend on both hosts"
+          + " until it completes, so policy must allow it";
+    }
     if (!r.getTicket().getMigrationId().equals(r.getMigrationId()) || !r.getTicket().getVm().equals(r.getVm())) {
       return "ticket is for migration " + r.getTicket().getMigrationId() + " of VM " + r.getTicket().getVm()
           + ", request is " + r.getMigrationId() + " of " + r.getVm();

@@ -149,6 +149,33 @@ class StrategiesMigrationTest {
   }
 
   @Test
+  void autoConvergeThrottlesTheGuestUntilItConverges() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("ac", 16, 16, "hot"));
+    Await.progress(vm, 10);
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("ac", MigrationStrategy.AUTO_CONVERGE,
+        LoopbackAgents.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(6).build()));
+
+    assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+    assertThat(outcome.stats().getRounds()).isGreaterThan(2);
+    VirtualMachine moved = hosts.dst.vm("ac");
+    assertThat(moved.throttleRatio()).as("the destination runs at full speed").isZero();
+    Await.progress(moved, moved.progressCounter() + 10);
+  }
+
+  @Test
+  void postCopyNeedsPolicyPermission() throws Exception {
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("nopc", 8, 0, "uniform"));
+
+    MigrationOutcome outcome = hosts.migrate(hosts.request("nopc", MigrationStrategy.POST_COPY,
+        LoopbackAgents.limits().build()));
+
+    assertThat(outcome.result()).isEqualTo(MigrationPhase.FAILED);
+    assertThat(outcome.reason()).contains("allow_post_copy");
+    assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
+  }
+
+  @Test
   void storageMigrationCopiesDiskWhileGuestWrites() throws Exception {
     VirtualMachine vm = hosts.startOnSource(LoopbackAgents.withDisk(LoopbackAgents.spec("disk", 8, 1, "uniform"), 16, 2));
     Await.progress(vm, 10);
