@@ -102,13 +102,19 @@ class StrategiesMigrationTest {
     assertThat(hosts.overlap()).isEmpty();
   }
 
+  /** Starts a guest dirtying 16 MiB/s and migrates it over an 8 MiB/s link: twice faster than the link. */
+  private MigrationOutcome migrateGuestOutrunningTheLink(String name, MigrationStrategy strategy, int maxRounds)
+      throws Exception {
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec(name, 16, 16, "hot"));
+    Await.progress(vm, 10);
+    return hosts.migrate(hosts.request(name, strategy,
+        LoopbackAgents.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(maxRounds).build()));
+  }
+
   @Test
   void preCopyGivesUpWhenGuestOutrunsTheLink() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("hot", 16, 16, "hot"));
-    Await.progress(vm, 10);
-
-    MigrationOutcome outcome = hosts.migrate(hosts.request("hot", MigrationStrategy.PRE_COPY,
-        LoopbackAgents.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(4).build()));
+    MigrationOutcome outcome = migrateGuestOutrunningTheLink("hot", MigrationStrategy.PRE_COPY, 4);
+    VirtualMachine vm = hosts.src.vm("hot");
 
     assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
     assertThat(outcome.reason()).contains("did not converge");
@@ -150,11 +156,7 @@ class StrategiesMigrationTest {
 
   @Test
   void autoConvergeThrottlesTheGuestUntilItConverges() throws Exception {
-    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("ac", 16, 16, "hot"));
-    Await.progress(vm, 10);
-
-    MigrationOutcome outcome = hosts.migrate(hosts.request("ac", MigrationStrategy.AUTO_CONVERGE,
-        LoopbackAgents.limits().setBandwidthBytesPerSecond(8 << 20).setMaxRounds(6).build()));
+    MigrationOutcome outcome = migrateGuestOutrunningTheLink("ac", MigrationStrategy.AUTO_CONVERGE, 6);
 
     assertThat(outcome.committed()).as(outcome.reason()).isTrue();
     assertThat(outcome.stats().getRounds()).isGreaterThan(2);
