@@ -1,0 +1,254 @@
+package io.ferry.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ferry.hostagent.hypervisor.VirtualMachine;
+import io.ferry.hostagent.migration.MigrationOutcome;
+import io.ferry.hostagent.migration.MigrationSettings;
+import io.ferry.hostagent.migration.kit.LoopbackAgents;
+import io.ferry.v1.MigrationLimits;
+import io.ferry.v1.MigrationStrategy;
+import io.ferry.v1.VmSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Live-migration benchmark on this machine, in one run: plain loopback TCP throughput vs the engine's throughput
+ * for an idle VM, then total time and downtime (p50, p99) at guest dirty rates of 0 % to 200 % of a capped link,
+ * per strategy. Two agents in this JVM, real gRPC over loopback with mTLS, sim VMs with real memory.
+ */
+public final class MigrationBenchmark {
+  private static final double MIB = 1 << 20;
+
+  /**
+   * @param idleVmMiB size of the idle VM for the throughput and idle-downtime runs
+   * @param matrixVmMiB size of the VM in the dirty-rate matrix
+   * @param idleRuns idle migrations (throughput, idle downtime percentiles)
+   * @param runs migrations per matrix cell
+   * @param linkBytesPerSecond bandwidth cap of the matrix migrations: the dirty rates are ratios of it
+   * @param rateRatios guest dirty rates as ratios of the link
+   * @param strategies strategies of the matrix
+   * @param streams transfer streams per migration
+   */
+  public record Options(int idleVmMiB, int matrixVmMiB, int idleRuns, int runs, long linkBytesPerSecond,
+                        List<Double> rateRatios, List<MigrationStrategy> strategies, int streams) {
+    public static Options full() {
+      return new Options(1024, 128, 10, 10, 128L << 20, List.of(0.0, 0.25, 0.5, 1.0, 2.0),
+          List.of(MigrationStrategy.PRE_COPY, MigrationStrategy.AUTO_CONVERGE, MigrationStrategy.POST_COPY,
+              MigrationStrategy.AUTO), 2);
+    }
+
+    /** CI smoke: small VMs, two runs per cell. */
+    public static Options quick() {
+      return new Options(128, 32, 3, 2, 32L << 20, List.of(0.0, 0.5, 2.0),
+          List.of(MigrationStrategy.PRE_COPY, MigrationStrategy.AUTO_CONVERGE, MigrationStrategy.POST_COPY,
+              MigrationStrategy.AUTO), 2);
+    }
+
+    public Options withRuns(int idle, int matrix) {
+      return new Options(idleVmMiB, matrixVmMiB, idle, matrix, linkBytesPerSecond, rateRatios, strategies, streams);
+    }
+  }
+
+  /** One strategy at one dirty rate. */
+  public record Cell(String strategy, double dirtyRateRatio, int runs, int committed, double totalP50Ms,
+                     double totalP99Ms, double downtimeP50Ms, double downtimeP99Ms, String lastProblem) {}
+
+  /** Everything measured in one run. */
+  public record Result(Options options, double rawTcpBytesPerSecond, double idleEngineBytesPerSecond,
+                       double idleDowntimeP50Ms, double idleDowntimeP99Ms, double idleTotalP50Ms, List<Cell> cells) {
+    public double idleThroughputRatio() {
+      return idleEngineBytesPerSecond / rawTcpBytesPerSecond;
+    }
+
+    /** Whether AUTO committed every run at the highest dirty rate while PRE_COPY did not. */
+    public boolean autoBeatsPreCopyAtHighestRate() {
+      double top = options.rateRatios().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+      Cell auto = cell("AUTO", top);
+      Cell pre = cell("PRE_COPY", top);
+      return auto != null && pre != null && auto.committed() == auto.runs() && pre.committed() < pre.runs();
+    }
+
+    private Cell cell(String strategy, double ratio) {
+      return cells.stream().filter(c -> c.strategy().equals(strategy) && c.dirtyRateRatio() == ratio).findFirst()
+          .orElse(null);
+    }
+
+    public String json() {
+      try {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    public String markdownSection() {
+      StringBuilder b = new StringBuilder();
+      b.append("## Live migration (sim VMs, two agents on loopback, gRPC + mTLS)\n\n");
+      b.append(String.format(Locale.ROOT, "Idle %d MiB VM (all memory touched, nothing dirtied), pre-copy, %d streams,"
+              + " uncapped, %d runs, full-memory digest check off. Raw TCP is a plain one-connection socket copy of"
+              + " the same bytes in the same run.%n%n", options.idleVmMiB(), options.streams(), options.idleRuns()));
+      b.append("| measure | value | target |\n|---|---|---|\n");
+      b.append(String.format(Locale.ROOT, "| raw loopback TCP | %.0f MiB/s | |%n", rawTcpBytesPerSecond / MIB));
+      b.append(String.format(Locale.ROOT, "| engine, idle VM | %.0f MiB/s (%.0f %% of raw TCP) | >= 70 %% |%n",
+          idleEngineBytesPerSecond / MIB, 100 * idleThroughputRatio()));
+      b.append(String.format(Locale.ROOT, "| idle VM downtime p50 / p99 | %.1f / %.1f ms | p50 < 20 ms |%n",
+          idleDowntimeP50Ms, idleDowntimeP99Ms));
+      b.append(String.format(Locale.ROOT, "| idle VM total time p50 | %.0f ms | |%n%n", idleTotalP50Ms));
+      b.append(String.format(Locale.ROOT, "Dirty-rate matrix: %d MiB VM (all memory touched), uniform whole-page"
+              + " writes, link capped at %.0f MiB/s, max downtime 300 ms, max 10 rounds, post-copy allowed for"
+              + " AUTO, %d runs per cell. Times over committed runs only.%n%n", options.matrixVmMiB(),
+          options.linkBytesPerSecond() / MIB, options.runs()));
+      b.append("| strategy | dirty rate (of link) | committed | total p50 / p99 (ms) | downtime p50 / p99 (ms) |\n");
+      b.append("|---|---|---|---|---|\n");
+      for (Cell c : cells) {
+        b.append(String.format(Locale.ROOT, "| %s | %.0f %% | %d/%d | %s | %s |%n", c.strategy(),
+            100 * c.dirtyRateRatio(), c.committed(), c.runs(), pair(c.totalP50Ms(), c.totalP99Ms(), "%.0f"),
+            pair(c.downtimeP50Ms(), c.downtimeP99Ms(), "%.1f")));
+      }
+      b.append(String.format(Locale.ROOT, "%nAUTO completes at the highest rate where plain pre-copy does not: %s.%n",
+          autoBeatsPreCopyAtHighestRate() ? "yes" : "no"));
+      return b.toString();
+    }
+
+    private static String pair(double a, double b, String f) {
+      return Double.isNaN(a) ? "—" : String.format(Locale.ROOT, f + " / " + f, a, b);
+    }
+  }
+
+  private MigrationBenchmark() {}
+
+  public static Result run(Options o) {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("ferry-migration-bench");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    MigrationSettings settings = MigrationSettings.defaults().withVerifyFullDigest(false);
+    try (LoopbackAgents agents = new LoopbackAgents(dir, settings, settings)) {
+      long idleBytes = (long) o.idleVmMiB() << 20;
+      double raw = LoopbackTcp.throughputBytesPerSecond(idleBytes);
+      Series idle = new Series(agents, spec("idle", o.idleVmMiB(), 0), limits(o, 0).build()).run(
+          MigrationStrategy.PRE_COPY, o.idleRuns());
+      double engine = idle.ramBytes / (idle.totalSecondsSum);
+      raw = Math.max(raw, LoopbackTcp.throughputBytesPerSecond(idleBytes));
+      List<Cell> cells = new ArrayList<>();
+      for (MigrationStrategy s : o.strategies()) {
+        for (double ratio : o.rateRatios()) {
+          double dirty = ratio * o.linkBytesPerSecond();
+          Series m = new Series(agents, spec("m-" + s.name().toLowerCase(Locale.ROOT) + "-" + (int) (ratio * 100),
+              o.matrixVmMiB(), dirty), limits(o, o.linkBytesPerSecond()).setAllowPostCopy(s != MigrationStrategy
+              .PRE_COPY && s != MigrationStrategy.AUTO_CONVERGE).build()).run(s, o.runs());
+          cells.add(new Cell(s.name(), ratio, o.runs(), m.committed, pct(m.totalMs, 50), pct(m.totalMs, 99),
+              pct(m.downtimeMs, 50), pct(m.downtimeMs, 99), m.lastProblem));
+        }
+      }
+      return new Result(o, raw, engine, pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99), pct(idle.totalMs, 50),
+          cells);
+    }
+  }
+
+  private static VmSpec spec(String name, int mib, double dirtyBytesPerSecond) {
+    VmSpec s = LoopbackAgents.spec(name, mib, dirtyBytesPerSecond / MIB, "uniform");
+    return s.toBuilder().setSim(s.getSim().toBuilder().setMemoryTouchedBytes((long) mib << 20)).build();
+  }
+
+  private static MigrationLimits.Builder limits(Options o, long bandwidth) {
+    return LoopbackAgents.limits().setStreams(o.streams()).setMaxRounds(10).setBandwidthBytesPerSecond(bandwidth);
+  }
+
+  /** Repeated migrations of one VM, ping-ponging between the two agents. */
+  private static final class Series {
+    final LoopbackAgents agents;
+    final VmSpec spec;
+    final MigrationLimits limits;
+    final List<Double> totalMs = new ArrayList<>();
+    final List<Double> downtimeMs = new ArrayList<>();
+    double ramBytes;
+    double totalSecondsSum;
+    int committed;
+    String lastProblem = "";
+
+    Series(LoopbackAgents agents, VmSpec spec, MigrationLimits limits) {
+      this.agents = agents;
+      this.spec = spec;
+      this.limits = limits;
+    }
+
+    Series run(MigrationStrategy strategy, int runs) {
+      LoopbackAgents.Host from = agents.src;
+      LoopbackAgents.Host to = agents.dst;
+      agents.src.hypervisor.define(spec).start();
+      for (int i = 0; i < runs; i++) {
+        MigrationOutcome o;
+        try {
+          o = agents.migrate(from, agents.request(from, to, spec.getName(), strategy, limits), Duration.ofMinutes(3));
+        } catch (Exception e) {
+          lastProblem = e.toString();
+          continue;
+        }
+        if (!o.committed()) {
+          lastProblem = o.reason();
+          continue;
+        }
+        committed++;
+        var st = o.stats();
+        double total = st.getTotal().getSeconds() + st.getTotal().getNanos() / 1e9;
+        totalMs.add(total * 1000);
+        downtimeMs.add((st.getDowntime().getSeconds() + st.getDowntime().getNanos() / 1e9) * 1000);
+        ramBytes += st.getBytesRam();
+        totalSecondsSum += total;
+        LoopbackAgents.Host t = from;
+        from = to;
+        to = t;
+      }
+      from.hypervisor.find(spec.getName()).ifPresent(VirtualMachine::destroy);
+      return this;
+    }
+  }
+
+  static double pct(List<Double> values, int p) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(v);
+    int rank = (int) Math.ceil(p / 100.0 * v.length) - 1;
+    return v[Math.max(0, Math.min(v.length - 1, rank))];
+  }
+
+  /**
+   * {@code [--quick] [--runs N] [--idle-runs N] [--markdown FILE]}: prints the JSON result; writes the Markdown
+   * section to FILE when given.
+   */
+  public static void main(String[] args) throws IOException {
+    Options o = Options.full();
+    Path markdown = null;
+    List<String> a = List.of(args);
+    if (a.contains("--quick")) {
+      o = Options.quick();
+    }
+    for (int i = 0; i < args.length - 1; i++) {
+      switch (args[i]) {
+        case "--runs" -> o = o.withRuns(o.idleRuns(), Integer.parseInt(args[i + 1]));
+        case "--idle-runs" -> o = o.withRuns(Integer.parseInt(args[i + 1]), o.runs());
+        case "--markdown" -> markdown = Path.of(args[i + 1]);
+        default -> { }
+      }
+    }
+    Result r = run(o);
+    System.out.println(r.json());
+    if (markdown != null) {
+      Files.writeString(markdown, r.markdownSection());
+    }
+    System.exit(0);
+  }
+}

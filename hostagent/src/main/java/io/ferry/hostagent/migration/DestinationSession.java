@@ -1,0 +1,94 @@
+package io.ferry.hostagent.migration;
+
+import io.ferry.common.grpc.GrpcServers;
+import io.ferry.common.tls.TlsMaterial;
+import io.ferry.common.tls.Transport;
+import io.ferry.hostagent.migration.transfer.ChunkStream;
+import io.ferry.hostagent.migration.transfer.RateLimiter;
+import io.ferry.v1.AbortRequest;
+import io.ferry.v1.CommitRequest;
+import io.ferry.v1.MigrationPeerGrpc;
+import io.ferry.v1.PrepareRequest;
+import io.ferry.v1.PrepareResponse;
+import io.ferry.v1.SwitchoverRequest;
+import io.ferry.v1.SwitchoverResponse;
+import io.ferry.v1.TransferChunk;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * The source's connections to one destination agent: a control channel for the unary phases and one channel
+ * (its own TCP connection) per transfer stream, all over the agents' mTLS.
+ */
+final class DestinationSession implements AutoCloseable {
+  private static final int FLOW_CONTROL_WINDOW_BYTES = 8 << 20;
+
+  private final String target;
+  private final TlsMaterial tls;
+  private final Duration rpcTimeout;
+  private final ManagedChannel control;
+  private final List<ManagedChannel> streamChannels = new ArrayList<>();
+
+  DestinationSession(String target, TlsMaterial tls, Duration rpcTimeout) {
+    this.target = target;
+    this.tls = tls;
+    this.rpcTimeout = rpcTimeout;
+    this.control = channel();
+  }
+
+  private ManagedChannel channel() {
+    return NettyChannelBuilder.forTarget(target, Transport.channelCredentials(tls))
+        .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
+        .maxInboundMessageSize(GrpcServers.MAX_MESSAGE_BYTES)
+        .build();
+  }
+
+  private MigrationPeerGrpc.MigrationPeerBlockingStub blocking() {
+    return MigrationPeerGrpc.newBlockingStub(control).withDeadlineAfter(rpcTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  PrepareResponse prepare(PrepareRequest request) {
+    return blocking().prepare(request);
+  }
+
+  SwitchoverResponse switchover(SwitchoverRequest request) {
+    return blocking().switchover(request);
+  }
+
+  void commit(CommitRequest request) {
+    blocking().commit(request);
+  }
+
+  void abort(AbortRequest request) {
+    blocking().abort(request);
+  }
+
+  /** Opens {@code n} transfer streams, replacing any opened before. */
+  synchronized List<ChunkStream> openStreams(String migrationId, int n, int window, RateLimiter limiter,
+                                             UnaryOperator<TransferChunk> tamper) {
+    closeStreamChannels();
+    List<ChunkStream> streams = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ManagedChannel ch = channel();
+      streamChannels.add(ch);
+      streams.add(new ChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, window, limiter, tamper));
+    }
+    return streams;
+  }
+
+  private void closeStreamChannels() {
+    streamChannels.forEach(GrpcServers::shutdown);
+    streamChannels.clear();
+  }
+
+  @Override
+  public synchronized void close() {
+    closeStreamChannels();
+    GrpcServers.shutdown(control);
+  }
+}

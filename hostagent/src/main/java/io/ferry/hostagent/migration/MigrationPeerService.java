@@ -1,0 +1,173 @@
+package io.ferry.hostagent.migration;
+
+import io.ferry.v1.AbortRequest;
+import io.ferry.v1.AbortResponse;
+import io.ferry.v1.CommitRequest;
+import io.ferry.v1.CommitResponse;
+import io.ferry.v1.MigrationPeerGrpc;
+import io.ferry.v1.PageRequest;
+import io.ferry.v1.PrepareRequest;
+import io.ferry.v1.PrepareResponse;
+import io.ferry.v1.SwitchoverRequest;
+import io.ferry.v1.SwitchoverResponse;
+import io.ferry.v1.TransferAck;
+import io.ferry.v1.TransferChunk;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The agent's {@code MigrationPeer} endpoint: destination of incoming migrations (prepare, transfer, switchover,
+ * commit, abort) and, for post-copy, source of pages the destination faults on. Obtain it from
+ * {@link MigrationEngine#peerService()}.
+ */
+final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase {
+  private final EngineContext ctx;
+  private final IncomingMigrations incoming;
+
+  MigrationPeerService(EngineContext ctx, IncomingMigrations incoming) {
+    this.ctx = ctx;
+    this.incoming = incoming;
+  }
+
+  @Override
+  public void prepare(PrepareRequest request, StreamObserver<PrepareResponse> response) {
+    unary(response, () -> incoming.prepare(request));
+  }
+
+  @Override
+  public StreamObserver<TransferChunk> transfer(StreamObserver<TransferAck> acks) {
+    return new TransferReceiver(acks);
+  }
+
+  @Override
+  public void switchover(SwitchoverRequest request, StreamObserver<SwitchoverResponse> response) {
+    unary(response, () -> incoming.require(request.getMigrationId()).switchover(request));
+  }
+
+  @Override
+  public void commit(CommitRequest request, StreamObserver<CommitResponse> response) {
+    unary(response, () -> {
+      incoming.commit(request.getMigrationId());
+      return CommitResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void abort(AbortRequest request, StreamObserver<AbortResponse> response) {
+    unary(response, () -> {
+      incoming.abort(request.getMigrationId(), request.getReason());
+      return AbortResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public StreamObserver<PageRequest> requestPages(StreamObserver<TransferChunk> pages) {
+    AtomicLong sequence = new AtomicLong();
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(PageRequest r) {
+        PostCopySource source = ctx.postCopySources().get(r.getMigrationId());
+        if (source == null) {
+          pages.onError(Status.NOT_FOUND.withDescription("no post-copy migration " + r.getMigrationId()
+              + " on " + ctx.hostName()).asRuntimeException());
+          return;
+        }
+        source.serve(r, pages, sequence);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+      }
+
+      @Override
+      public void onCompleted() {
+        synchronized (pages) {
+          pages.onCompleted();
+        }
+      }
+    };
+  }
+
+  private static <T> void unary(StreamObserver<T> response, java.util.function.Supplier<T> call) {
+    T value;
+    try {
+      value = call.get();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    response.onNext(value);
+    response.onCompleted();
+  }
+
+  /** One incoming Transfer call: in-order check per call, apply, acknowledge; any problem aborts the migration. */
+  private final class TransferReceiver implements StreamObserver<TransferChunk> {
+    private final StreamObserver<TransferAck> acks;
+    private IncomingMigration migration;
+    private long expected = 1;
+    private long bytes;
+    private boolean closed;
+
+    TransferReceiver(StreamObserver<TransferAck> acks) {
+      this.acks = acks;
+    }
+
+    @Override
+    public void onNext(TransferChunk c) {
+      if (closed) {
+        return;
+      }
+      if (migration == null) {
+        migration = incoming.find(c.getMigrationId()).orElse(null);
+        if (migration == null) {
+          fail(Status.NOT_FOUND, "no incoming migration " + c.getMigrationId() + " on " + ctx.hostName());
+          return;
+        }
+      }
+      if (c.getSequence() != expected) {
+        abort("chunk out of order on stream " + c.getStream() + ": expected sequence " + expected + ", got "
+            + c.getSequence());
+        return;
+      }
+      expected++;
+      String problem = migration.apply(c);
+      if (problem != null) {
+        abort(problem);
+        return;
+      }
+      bytes += c.getSerializedSize();
+      acks.onNext(TransferAck.newBuilder().setSequence(c.getSequence()).setBytesReceived(bytes).build());
+    }
+
+    private void abort(String problem) {
+      boolean beforeSwitchover = migration.state() == IncomingMigration.State.PREPARED;
+      incoming.discardBeforeSwitchover(migration, problem);
+      fail(Status.DATA_LOSS, "migration " + migration.migrationId()
+          + (beforeSwitchover ? " aborted: " : " stream ended: ") + problem);
+    }
+
+    private void fail(Status status, String message) {
+      closed = true;
+      acks.onError(status.withDescription(message).asRuntimeException());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      closed = true;
+      if (migration != null) {
+        incoming.discardBeforeSwitchover(migration, "source's transfer stream broke ("
+            + Status.fromThrowable(t).getCode() + ")");
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      if (!closed) {
+        closed = true;
+        acks.onCompleted();
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.ferry.hostagent.migration;
+
+import io.ferry.hostagent.migration.transfer.Waiter;
+import io.ferry.v1.TransferChunk;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Engine tuning that does not come with each migration request (requests carry {@code MigrationLimits}).
+ *
+ * @param chunkUnits pages or blocks per transfer chunk (contiguous runs)
+ * @param windowChunks unacknowledged chunks allowed per stream
+ * @param verifyFullDigest compare a digest of all RAM and disks at the pause (adds a full scan on both sides to the
+ *     downtime; a safety check the tests use, off for downtime-sensitive runs)
+ * @param xbzrleCacheBytes source cache of sent pages for delta encoding (0 = off)
+ * @param incomingIdleTimeout destination discards an incoming VM whose source sent nothing for this long
+ * @param rpcTimeout deadline for Prepare, Switchover, Commit and Abort
+ * @param defaultMaxDowntime when the request does not say
+ * @param defaultMaxRounds when the request does not say
+ * @param postCopyReconnectBackoff wait between reconnection attempts of a post-copy stream
+ * @param ticker monotonic nanoseconds (rate limiting, bandwidth, timeouts)
+ * @param waiter how rate-limited senders wait
+ * @param tamper applied to every chunk sent: identity in production, corruption in fault tests
+ */
+public record MigrationSettings(int chunkUnits, int windowChunks, boolean verifyFullDigest, long xbzrleCacheBytes,
+                                Duration incomingIdleTimeout, Duration rpcTimeout, Duration defaultMaxDowntime,
+                                int defaultMaxRounds, Duration postCopyReconnectBackoff, LongSupplier ticker,
+                                Waiter waiter, UnaryOperator<TransferChunk> tamper) {
+  public MigrationSettings {
+    if (chunkUnits < 1 || chunkUnits > 1024) {
+      throw new IllegalArgumentException("chunkUnits must be 1..1024, got " + chunkUnits);
+    }
+    if (windowChunks < 1) {
+      throw new IllegalArgumentException("windowChunks must be >= 1, got " + windowChunks);
+    }
+    if (xbzrleCacheBytes < 0) {
+      throw new IllegalArgumentException("xbzrleCacheBytes must be >= 0, got " + xbzrleCacheBytes);
+    }
+    requirePositive("incomingIdleTimeout", incomingIdleTimeout);
+    requirePositive("rpcTimeout", rpcTimeout);
+    requirePositive("defaultMaxDowntime", defaultMaxDowntime);
+    requirePositive("postCopyReconnectBackoff", postCopyReconnectBackoff);
+    if (defaultMaxRounds < 1) {
+      throw new IllegalArgumentException("defaultMaxRounds must be >= 1, got " + defaultMaxRounds);
+    }
+  }
+
+  /** 64-page chunks, 64-chunk window, digest check on, 64 MiB XBZRLE cache, 10 s idle timeout, 300 ms downtime. */
+  public static MigrationSettings defaults() {
+    return new MigrationSettings(64, 64, true, 64L << 20, Duration.ofSeconds(10), Duration.ofSeconds(30),
+        Duration.ofMillis(300), 30, Duration.ofMillis(200), System::nanoTime, Waiter.PARK, UnaryOperator.identity());
+  }
+
+  public MigrationSettings withVerifyFullDigest(boolean on) {
+    return new MigrationSettings(chunkUnits, windowChunks, on, xbzrleCacheBytes, incomingIdleTimeout, rpcTimeout,
+        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper);
+  }
+
+  public MigrationSettings withIncomingIdleTimeout(Duration timeout) {
+    return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, timeout, rpcTimeout,
+        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper);
+  }
+
+  public MigrationSettings withTamper(UnaryOperator<TransferChunk> t) {
+    return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
+        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, t);
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be a positive duration, got " + d);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package io.ferry.hostagent.sim;
+
+import io.ferry.common.FerryException;
+import io.ferry.hostagent.hypervisor.Hypervisor;
+import io.ferry.hostagent.hypervisor.VirtualMachine;
+import io.ferry.hostagent.hypervisor.VmEventLog;
+import io.ferry.v1.VmSpec;
+import io.ferry.v1.VmUsage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The built-in {@code sim} hypervisor: VMs with real off-heap RAM, file-backed disks under
+ * {@code <stateDir>/vms/<vm>/}, and vCPU threads that dirty memory as their workload says. Sim VMs live as long
+ * as the process; an incoming VM's directory carries an {@code INCOMING} marker until it starts, so a crashed
+ * destination's leftovers are found and removed on restart.
+ */
+public final class SimHypervisor implements Hypervisor {
+  private static final Logger log = LoggerFactory.getLogger(SimHypervisor.class);
+  static final String INCOMING_MARKER = "INCOMING";
+  /** Default interval between guest steps: the resolution of downtime measurements. */
+  public static final Duration DEFAULT_TICK = Duration.ofNanos(100_000);
+
+  private final String hostName;
+  private final Path stateDir;
+  private final Clock clock;
+  private final LongSupplier ticker;
+  private final VmEventLog events;
+  private final long tickNanos;
+  private final Map<String, SimVm> vms = new ConcurrentHashMap<>();
+
+  /**
+   * @param stateDir where disks and incoming markers live
+   * @param clock wall clock for events and progress instants (microsecond precision is enough)
+   * @param ticker monotonic nanoseconds for the guests' pacing
+   * @param tick time between two guest steps
+   */
+  public SimHypervisor(String hostName, Path stateDir, Clock clock, LongSupplier ticker, VmEventLog events,
+                       Duration tick) {
+    this.hostName = hostName;
+    this.stateDir = stateDir;
+    this.clock = clock;
+    this.ticker = ticker;
+    this.events = events;
+    this.tickNanos = tick.toNanos();
+    if (tickNanos <= 0) {
+      throw new IllegalArgumentException("sim tick must be positive, got " + tick);
+    }
+  }
+
+  /** A sim hypervisor with the system clock, {@link System#nanoTime()} and the default tick. */
+  public static SimHypervisor create(String hostName, Path stateDir, VmEventLog events) {
+    return new SimHypervisor(hostName, stateDir, Clock.systemUTC(), System::nanoTime, events, DEFAULT_TICK);
+  }
+
+  @Override
+  public String name() {
+    return "sim";
+  }
+
+  @Override
+  public String hostName() {
+    return hostName;
+  }
+
+  @Override
+  public VirtualMachine define(VmSpec spec) {
+    return create(spec, false);
+  }
+
+  @Override
+  public VirtualMachine defineIncoming(VmSpec spec) {
+    return create(spec, true);
+  }
+
+  private synchronized SimVm create(VmSpec spec, boolean incoming) {
+    if (spec.getName().isBlank() || !spec.getName().matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("VM name '" + spec.getName() + "' must be letters, digits, '.', '_' or '-'");
+    }
+    if (vms.containsKey(spec.getName())) {
+      throw new FerryException("VM " + spec.getName() + " already exists on " + hostName);
+    }
+    Path dir = stateDir.resolve("vms").resolve(spec.getName());
+    try {
+      Files.createDirectories(dir);
+      if (incoming) {
+        Files.writeString(dir.resolve(INCOMING_MARKER), "incoming migration, not yet started\n");
+      }
+    } catch (IOException e) {
+      throw new FerryException("cannot create " + dir + ": " + e.getMessage(), e);
+    }
+    SimVm vm = new SimVm(this, spec, dir, incoming);
+    vms.put(spec.getName(), vm);
+    return vm;
+  }
+
+  @Override
+  public Optional<VirtualMachine> find(String name) {
+    return Optional.ofNullable(vms.get(name));
+  }
+
+  @Override
+  public List<VmUsage> list() {
+    return vms.values().stream().map(SimVm::usage).sorted(Comparator.comparing(VmUsage::getName)).toList();
+  }
+
+  @Override
+  public List<String> discardIncomingLeftovers() {
+    Path root = stateDir.resolve("vms");
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    List<String> cleaned = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(root)) {
+      for (Path dir : dirs.toList()) {
+        String name = dir.getFileName().toString();
+        if (Files.exists(dir.resolve(INCOMING_MARKER)) && !vms.containsKey(name)) {
+          deleteTree(dir);
+          cleaned.add(name);
+          log.info("{}: removed leftovers of interrupted incoming migration of VM {} ({})", hostName, name, dir);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot scan " + root, e);
+    }
+    return cleaned;
+  }
+
+  @Override
+  public VmEventLog events() {
+    return events;
+  }
+
+  @Override
+  public void close() {
+    vms.values().forEach(SimVm::destroy);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  LongSupplier ticker() {
+    return ticker;
+  }
+
+  long tickNanos() {
+    return tickNanos;
+  }
+
+  void incomingStarted(SimVm vm) {
+    try {
+      Files.deleteIfExists(stateDir.resolve("vms").resolve(vm.name()).resolve(INCOMING_MARKER));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear incoming marker of " + vm.name(), e);
+    }
+  }
+
+  void removed(SimVm vm, Path dir) {
+    vms.remove(vm.name(), vm);
+    deleteTree(dir);
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+}
