@@ -25,7 +25,7 @@ class FerryUpIT {
   void upShowsTwoHostsInStatusAndStopsCleanly() throws Exception {
     Map<String, String> env = Map.of("FERRY_CONTEXT", tmp.resolve("context.json").toString());
     List<Integer> ports = new ArrayList<>();
-    try (FerryProcess up = FerryProcess.start(env, "up", "--random-ports", "--no-tui",
+    try (FerryProcess up = FerryProcess.start(env, "up", "--random-ports", "--no-tui", "--hosts", "2", "--vms", "4",
         "--state-dir", tmp.resolve("state").toString())) {
       up.awaitLine(l -> l.startsWith("context="), Duration.ofSeconds(60));
       assertThat(up.out().get(0)).matches("zk=127\\.0\\.0\\.1:\\d+ cluster=ferry-local");

@@ -59,6 +59,7 @@ public final class Scheduler implements AutoCloseable {
   private PolicyManager policies;
   private PlanningLoop planning;
   private Decisions decisions;
+  private AdminService admin;
 
   public Scheduler(SchedulerConfig config, Clock clock) {
     this.config = config;
@@ -84,7 +85,7 @@ public final class Scheduler implements AutoCloseable {
           .description("Leadership epoch of the term this replica leads (0 when standby)").register(registry);
 
       agentClients = new AgentClients(config.tls(), 10_000);
-      executor = new MigrationExecutor(state, leadership, loop, agentClients, TicketSigner.UNSIGNED,
+      executor = new MigrationExecutor(state, leadership, loop, agentClients, ticketSigner(),
           ExecutorLimits.defaults(), clock, config.name(), registry);
       hostOps = new HostOperations(state, executor, leadership, loop, agentClients, config.name());
       reaper = new DeadInstanceReaper(zk.client(), config.cluster(), config.deadAgentGrace(), clock, state);
@@ -100,7 +101,8 @@ public final class Scheduler implements AutoCloseable {
           config.name(), registry);
       loop.every("policy", 2_000, policies::refresh);
       loop.every("planning", 1_000, planning::tick);
-      ClusterMetrics clusterMetrics = new ClusterMetrics(state, leadership, clock, registry);
+      ClusterMetrics clusterMetrics = new ClusterMetrics(state, leadership, clock, registry,
+          () -> policies.policy().failureAvoidance().temperature().evacuateC());
       loop.every("cluster metrics", 1_000, clusterMetrics::refresh);
       loop.every("executor", 500, executor::tick);
       loop.every("host modes", 2_000, hostOps::tick);
@@ -110,9 +112,9 @@ public final class Scheduler implements AutoCloseable {
         }
       });
 
-      List<BindableService> services = List.of(
-          new AdminService(leadership, directory, loop, state, clock, executor, hostOps, policies, planning,
-              decisions),
+      admin = new AdminService(leadership, directory, loop, state, clock, executor, hostOps, policies, planning,
+          decisions);
+      List<BindableService> services = List.of(admin,
           new IngestService(leadership, directory, loop, state, clock, registry));
       server = GrpcServers.start("scheduler " + config.name(), config.bindHost(), config.adminPort(),
           config.tls(), services);
@@ -130,6 +132,21 @@ public final class Scheduler implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  private TicketSigner ticketSigner() {
+    java.nio.file.Path dir = config.ticketKeys();
+    java.nio.file.Path key = dir == null ? null : dir.resolve(io.ferry.common.tickets.TicketKeys.PRIVATE_KEY_FILE);
+    java.nio.file.Path pub = dir == null ? null : dir.resolve(io.ferry.common.tickets.TicketKeys.PUBLIC_KEY_FILE);
+    if (key == null || !java.nio.file.Files.isReadable(key) || !java.nio.file.Files.isReadable(pub)) {
+      log.warn("scheduler {}: no ticket-signing key (pass --certs or --ticket-keys with ticket-signing.key):"
+          + " migration tickets go out unsigned and agents will refuse them", config.name());
+      return TicketSigner.UNSIGNED;
+    }
+    io.ferry.common.tickets.TicketSigner signer = new io.ferry.common.tickets.TicketSigner(
+        io.ferry.common.tickets.TicketKeys.readPrivate(key), io.ferry.common.tickets.TicketKeys.readPublic(pub), clock);
+    String keyId = io.ferry.common.tickets.TicketKeys.keyId(io.ferry.common.tickets.TicketKeys.readPublic(pub));
+    return unsigned -> signer.sign(unsigned.toBuilder().setKeyId(keyId).build());
   }
 
   private SchedulerEndpoint withEpoch(long epoch) {
@@ -170,6 +187,29 @@ public final class Scheduler implements AutoCloseable {
 
   public long epoch() {
     return leadership == null ? 0 : leadership.epoch();
+  }
+
+  /** The leader's recent decisions (empty on a standby). */
+  public java.util.List<io.ferry.v1.Decision> recentDecisions() {
+    return decisions == null ? java.util.List.of() : decisions.recent();
+  }
+
+  /** Status as the Admin API would answer it, or empty on a standby. */
+  public java.util.Optional<io.ferry.v1.ClusterStatus> status() {
+    if (!isLeader()) {
+      return java.util.Optional.empty();
+    }
+    java.util.concurrent.CompletableFuture<io.ferry.v1.ClusterStatus> f = new java.util.concurrent.CompletableFuture<>();
+    admin.getStatus(io.ferry.v1.GetStatusRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
+      @Override public void onNext(io.ferry.v1.ClusterStatus v) { f.complete(v); }
+      @Override public void onError(Throwable t) { f.completeExceptionally(t); }
+      @Override public void onCompleted() {}
+    });
+    try {
+      return java.util.Optional.of(f.get(5, java.util.concurrent.TimeUnit.SECONDS));
+    } catch (Exception e) {
+      return java.util.Optional.empty();
+    }
   }
 
   /** Changes the executor's limits (from a new policy, or a test). */

@@ -19,15 +19,17 @@ import java.util.Objects;
  * @param policy         policy file or directory, or null for the built-in default
  * @param sessionTimeout ZooKeeper session timeout: how long a dead leader keeps its lease
  * @param deadAgentGrace how long an agent may stay gone before the leader removes it from the cluster
+ * @param ticketKeys     directory with ticket-signing.key (from 'ferry certs init'), or null: tickets unsigned,
+ *                       so agents refuse the migrations
  */
 public record SchedulerConfig(String name, String zk, String cluster, String bindHost, String advertiseHost,
                               int adminPort, int metricsPort, TlsMaterial tls, Path policy,
-                              Duration sessionTimeout, Duration deadAgentGrace) {
+                              Duration sessionTimeout, Duration deadAgentGrace, Path ticketKeys) {
   /** With the default grace (10 minutes) before a dead agent is removed from the cluster. */
   public SchedulerConfig(String name, String zk, String cluster, String bindHost, String advertiseHost, int adminPort,
                          int metricsPort, TlsMaterial tls, Path policy, Duration sessionTimeout) {
     this(name, zk, cluster, bindHost, advertiseHost, adminPort, metricsPort, tls, policy, sessionTimeout,
-        Duration.ofMinutes(10));
+        Duration.ofMinutes(10), null);
   }
 
   public SchedulerConfig {

@@ -41,11 +41,16 @@ public final class AgentCommand implements Callable<Integer> {
       description = "How often to report signals to the leader (default: ${DEFAULT-VALUE})")
   Duration reportInterval;
 
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Where the agent keeps VM state and its VM event log (default: a temporary directory)")
+  java.nio.file.Path stateDir;
+
   @Override
   public Integer call() throws Exception {
     String n = name != null ? name : InetAddress.getLocalHost().getHostName();
     AgentConfig config = new AgentConfig(n, server.zk, server.cluster, server.bind, server.advertiseHost(), port,
-        metricsPort, server.tls(), hypervisor, labels, reportInterval, server.sessionTimeout);
+        metricsPort, server.tls(), hypervisor, labels, reportInterval, server.sessionTimeout, stateDir,
+        server.ticketKeys());
     Agent a = new Agent(config, Clock.systemUTC()).start();
     System.out.println("agent " + n + " admin=" + a.endpoint() + " metrics=" + server.advertiseHost() + ":"
         + a.metricsPort() + " cluster=" + server.cluster);

@@ -50,7 +50,9 @@ public final class CertsCommand {
       Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
       names.addAll(sans);
       ca.issue("ferry-node", names, Duration.ofDays(days), out, "node");
-      System.out.println("wrote " + out.resolve("ca.crt") + ", ca.key, node.crt, node.key (SANs " + names + ")");
+      io.ferry.common.tickets.TicketKeys.write(io.ferry.common.tickets.TicketKeys.generate(), out);
+      System.out.println("wrote " + out.resolve("ca.crt") + ", ca.key, node.crt, node.key (SANs " + names + "),"
+          + " ticket-signing.key and ticket-signing.pub (migration tickets: the key stays with the schedulers)");
       return 0;
     }
   }

@@ -35,7 +35,8 @@ public final class SchedulerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String n = name != null ? name : "sched-" + InetAddress.getLocalHost().getHostName() + "-" + adminPort;
     SchedulerConfig config = new SchedulerConfig(n, server.zk, server.cluster, server.bind, server.advertiseHost(),
-        adminPort, metricsPort, server.tls(), policy, server.sessionTimeout);
+        adminPort, metricsPort, server.tls(), policy, server.sessionTimeout, java.time.Duration.ofMinutes(10),
+        server.ticketKeys());
     Scheduler s = new Scheduler(config, Clock.systemUTC()).start();
     System.out.println("scheduler " + n + " admin=" + s.adminEndpoint() + " metrics=" + s.metricsEndpoint()
         + " cluster=" + server.cluster);

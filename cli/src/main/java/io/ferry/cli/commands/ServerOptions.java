@@ -34,6 +34,14 @@ public final class ServerOptions {
       paramLabel = "DURATION", description = "ZooKeeper session timeout (default: ${DEFAULT-VALUE})")
   Duration sessionTimeout;
 
+  @Option(names = "--ticket-keys", paramLabel = "DIR",
+      description = "Directory with ticket-signing.key (schedulers) / ticket-signing.pub (agents) (default: --certs)")
+  Path ticketKeys;
+
+  Path ticketKeys() {
+    return ticketKeys != null ? ticketKeys : certs;
+  }
+
   TlsMaterial tls() {
     if (insecure) {
       return TlsMaterial.insecurePlainText();

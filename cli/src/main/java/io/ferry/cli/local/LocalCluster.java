@@ -1,13 +1,21 @@
 package io.ferry.cli.local;
 
+import io.ferry.common.tickets.TicketKeys;
 import io.ferry.common.tls.CertificateAuthority;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.common.zk.EmbeddedZooKeeper;
 import io.ferry.hostagent.agent.Agent;
 import io.ferry.hostagent.agent.AgentConfig;
+import io.ferry.hostagent.signals.sim.ScenarioParser;
+import io.ferry.hostagent.signals.sim.ScenarioPlayer;
+import io.ferry.hostagent.signals.sim.SimHost;
+import io.ferry.hostagent.signals.sim.ThermalModel;
 import io.ferry.scheduler.Scheduler;
 import io.ferry.scheduler.SchedulerConfig;
+import io.ferry.v1.SimWorkload;
+import io.ferry.v1.VmSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +29,11 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Everything {@code ferry up} runs, in this JVM: an embedded ZooKeeper, scheduler replicas and simulated hosts,
- * each with its own ports, as they would run on separate machines.
+ * Everything {@code ferry up} runs, in this JVM: an embedded ZooKeeper, scheduler replicas and simulated hosts
+ * with sim VMs, each with its own ports, as they would run on separate machines.
  */
 public final class LocalCluster implements AutoCloseable {
-  /** Where the pieces listen. {@code base} 0 picks free ports; otherwise fixed ports from well-known bases. */
+  /** Where the pieces listen: fixed well-known ports, or free ports (0). */
   public record Ports(int zk, int schedulerAdminBase, int schedulerMetricsBase, int agentBase, int agentMetricsBase) {
     public static Ports fixed() {
       return new Ports(2181, 7400, 9400, 7500, 9500);
@@ -40,15 +48,26 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  public record Settings(String cluster, int replicas, int hosts, boolean insecure, Path stateDir, Ports ports,
-                         Duration sessionTimeout, Duration reportInterval) {}
+  /**
+   * @param policy   policy file the schedulers watch, or null for the demo policy
+   * @param scenario scenario file, or null for the demo scenario
+   */
+  public record Settings(String cluster, int replicas, int hosts, int vms, boolean insecure, Path stateDir,
+                         Ports ports, Duration sessionTimeout, Duration reportInterval, Path policy, Path scenario) {}
+
+  /** Shape of the simulated hosts: small enough that 60 VMs make them busy. */
+  static final int HOST_CORES = 16;
+  static final long HOST_MEMORY = 64L << 30;
+  static final long VM_MEMORY = 32L << 20;
 
   private final Settings settings;
   private EmbeddedZooKeeper zk;
   private Path zkData;
+  private Path runDir;
   private TlsMaterial tls;
   private final List<Scheduler> schedulers = new ArrayList<>();
   private final List<Agent> agents = new ArrayList<>();
+  private String scenarioName;
 
   public LocalCluster(Settings settings) {
     this.settings = settings;
@@ -57,22 +76,35 @@ public final class LocalCluster implements AutoCloseable {
   public LocalCluster start() {
     try {
       Files.createDirectories(settings.stateDir());
-      zkData = Files.createTempDirectory(settings.stateDir(), "zk-");
+      runDir = Files.createTempDirectory(settings.stateDir(), "run-");
+      zkData = runDir.resolve("zk");
+      Path keys = ticketKeys();
       tls = settings.insecure() ? TlsMaterial.insecurePlainText() : certificates();
+      Path policy = settings.policy() != null ? settings.policy() : resource("up-policy.yaml", "policy.yaml");
+      Path scenarioFile = settings.scenario() != null ? settings.scenario()
+          : resource("up-scenario.yaml", "scenario.yaml");
+      ScenarioPlayer player = new ScenarioPlayer(ScenarioParser.parse(scenarioFile), Clock.systemUTC());
+      scenarioName = player.scenario().name();
       zk = EmbeddedZooKeeper.start("127.0.0.1", settings.ports().zk(), zkData, EmbeddedZooKeeper.DEFAULT_TICK_MS);
       for (int i = 0; i < settings.replicas(); i++) {
         SchedulerConfig sc = new SchedulerConfig("s" + (i + 1), zk.connectString(), settings.cluster(), "127.0.0.1",
             "127.0.0.1", settings.ports().at(settings.ports().schedulerAdminBase(), i),
-            settings.ports().at(settings.ports().schedulerMetricsBase(), i), tls, null, settings.sessionTimeout());
+            settings.ports().at(settings.ports().schedulerMetricsBase(), i), tls, policy, settings.sessionTimeout(),
+            Duration.ofMinutes(10), keys);
         schedulers.add(new Scheduler(sc, Clock.systemUTC()).start());
       }
       for (int i = 0; i < settings.hosts(); i++) {
-        AgentConfig ac = new AgentConfig("h" + (i + 1), zk.connectString(), settings.cluster(), "127.0.0.1",
-            "127.0.0.1", settings.ports().at(settings.ports().agentBase(), i),
+        String name = "h" + (i + 1);
+        AgentConfig ac = new AgentConfig(name, zk.connectString(), settings.cluster(), "127.0.0.1", "127.0.0.1",
+            settings.ports().at(settings.ports().agentBase(), i),
             settings.ports().at(settings.ports().agentMetricsBase(), i), tls, "sim",
-            Map.of("rack", "r" + (i % 2 + 1)), settings.reportInterval(), settings.sessionTimeout());
-        agents.add(new Agent(ac, Clock.systemUTC(), facts -> new io.ferry.hostagent.agent.BasicInventory(facts, Clock.systemUTC())).start());
+            Map.of("rack", "r" + (i % 2 + 1)), settings.reportInterval(), settings.sessionTimeout(),
+            runDir.resolve(name), keys);
+        SimHost.Spec spec = new SimHost.Spec(name, HOST_CORES, HOST_MEMORY, List.of("sda", "nvme0"),
+            ThermalModel.Parameters.DEFAULT, 120, 450);
+        agents.add(new Agent(ac, Clock.systemUTC()).withSim(spec, player, Duration.ofMillis(5)).start());
       }
+      placeVms();
       return this;
     } catch (IOException e) {
       close();
@@ -81,6 +113,48 @@ public final class LocalCluster implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Starts the VMs unevenly (h1 and h2 get about twice their share) so that the first minute shows balancing.
+   * CPU demands vary from 0.6 to 1.8 cores; every fifth VM belongs to app "db" (an anti-affinity example).
+   */
+  private void placeVms() {
+    int n = agents.size();
+    List<Integer> slots = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int weight = n > 2 && i < 2 ? 2 : 1;
+      for (int w = 0; w < weight; w++) {
+        slots.add(i);
+      }
+    }
+    for (int v = 0; v < settings.vms(); v++) {
+      Agent host = agents.get(slots.get(v % slots.size()));
+      double cpu = 0.6 + 0.2 * (v % 7);
+      VmSpec spec = VmSpec.newBuilder().setName(String.format("vm-%02d", v + 1)).setVcpus(2)
+          .setMemoryBytes(VM_MEMORY).putLabels("app", v % 5 == 0 ? "db" : "web")
+          .setSim(SimWorkload.newBuilder().setDirtyRateBytesPerSecond(256 * 1024).setPattern("hot")
+              .setHotSetRatio(0.25).setCpuDemandCores(cpu).setMemoryTouchedBytes(VM_MEMORY / 2))
+          .build();
+      host.sim().start(spec);
+    }
+  }
+
+  private Path resource(String name, String as) throws IOException {
+    Path out = runDir.resolve(as);
+    try (InputStream in = LocalCluster.class.getResourceAsStream("/ferry/" + name)) {
+      Files.copy(in, out);
+    }
+    return out;
+  }
+
+  private Path ticketKeys() throws IOException {
+    Path dir = settings.stateDir().resolve("certs");
+    if (!Files.exists(dir.resolve(TicketKeys.PRIVATE_KEY_FILE))) {
+      Files.createDirectories(dir);
+      TicketKeys.write(TicketKeys.generate(), dir);
+    }
+    return dir;
   }
 
   private TlsMaterial certificates() {
@@ -102,8 +176,8 @@ public final class LocalCluster implements AutoCloseable {
     return zk;
   }
 
-  public TlsMaterial tls() {
-    return tls;
+  public String scenarioName() {
+    return scenarioName;
   }
 
   public Path certsDir() {
@@ -118,7 +192,7 @@ public final class LocalCluster implements AutoCloseable {
     return agents;
   }
 
-  /** Stops agents, then schedulers, then ZooKeeper, and removes ZooKeeper's data. Safe to call twice. */
+  /** Stops agents (and their VMs), then schedulers, then ZooKeeper, and removes the run directory. Idempotent. */
   @Override
   public synchronized void close() {
     agents.forEach(Agent::close);
@@ -129,13 +203,13 @@ public final class LocalCluster implements AutoCloseable {
       zk.close();
       zk = null;
     }
-    if (zkData != null) {
-      try (Stream<Path> walk = Files.walk(zkData)) {
+    if (runDir != null) {
+      try (Stream<Path> walk = Files.walk(runDir)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       } catch (IOException ignored) {
         // a leftover temp dir is harmless
       }
-      zkData = null;
+      runDir = null;
     }
   }
 }

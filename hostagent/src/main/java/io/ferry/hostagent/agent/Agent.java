@@ -66,6 +66,25 @@ public final class Agent implements AutoCloseable {
   }
 
   private MigrationDriver migrationDriver;
+  private SimRuntime sim;
+  private io.ferry.hostagent.signals.sim.SimHost.Spec simSpec;
+  private io.ferry.hostagent.signals.sim.ScenarioPlayer scenario;
+
+  /** For sim hosts: the simulated machine's shape and the scenario to play; call before {@link #start()}. */
+  public Agent withSim(io.ferry.hostagent.signals.sim.SimHost.Spec spec,
+                       io.ferry.hostagent.signals.sim.ScenarioPlayer scenario, Duration tick) {
+    this.simSpec = spec;
+    this.scenario = scenario;
+    this.simTick = tick;
+    return this;
+  }
+
+  private Duration simTick = io.ferry.hostagent.sim.SimHypervisor.DEFAULT_TICK;
+
+  /** The sim runtime of a sim host (to start VMs), or null. */
+  public SimRuntime sim() {
+    return sim;
+  }
 
   /** The migration engine behind HostAgent.MigrateVm; call before {@link #start()}. */
   public Agent withMigrations(MigrationDriver driver) {
@@ -80,6 +99,15 @@ public final class Agent implements AutoCloseable {
   }
 
   public Agent start() {
+    try {
+      return doStart();
+    } catch (java.io.IOException e) {
+      close();
+      throw new FerryException("agent " + config.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Agent doStart() throws java.io.IOException {
     try {
       System.setProperty("zk.session.timeout", Long.toString(config.sessionTimeout().toMillis()));
       zk = ZkConnection.connect(config.zk(), ZK_CONNECT_TIMEOUT, config.sessionTimeout());
@@ -96,9 +124,20 @@ public final class Agent implements AutoCloseable {
       hostAgent = new HostAgentService(config.name(), fence);
       List<BindableService> services = new ArrayList<>(extraServices);
       services.add(hostAgent);
+      java.util.concurrent.atomic.AtomicReference<String> self = new java.util.concurrent.atomic.AtomicReference<>();
+      if (inventoryFactory == null && "sim".equals(config.hypervisor())) {
+        java.nio.file.Path dir = config.stateDir() != null ? config.stateDir()
+            : java.nio.file.Files.createTempDirectory("ferry-agent-" + config.name());
+        sim = new SimRuntime(config.name(), simSpec != null ? simSpec
+            : io.ferry.hostagent.signals.sim.SimHost.Spec.typical(config.name()), dir, config.ticketKeys(),
+            config.tls(), self::get, registry, clock, scenario, simTick);
+        services.add(sim.peerService());
+        migrationDriver = sim.migrations();
+      }
       server = GrpcServers.start("agent " + config.name(), config.bindHost(), config.port(), config.tls(),
           services);
       endpoint = config.advertiseHost() + ":" + server.getPort();
+      self.set(endpoint);
       HostFacts facts = HostFacts.newBuilder()
           .setName(config.name())
           .setCpuCores(Runtime.getRuntime().availableProcessors())
@@ -109,7 +148,8 @@ public final class Agent implements AutoCloseable {
           .setMigrationAddress(config.advertiseHost())
           .putAllLabels(config.labels())
           .build();
-      InventorySource inventory = inventoryFactory != null ? inventoryFactory.apply(facts) : realHost(facts);
+      InventorySource inventory = inventoryFactory != null ? inventoryFactory.apply(facts)
+          : sim != null ? sim.inventory(facts) : realHost(facts);
       if (migrationDriver != null) {
         hostAgent.migrations(migrationDriver);
       }
@@ -202,6 +242,9 @@ public final class Agent implements AutoCloseable {
       participant.disconnect();
     }
     GrpcServers.shutdown(server);
+    if (sim != null) {
+      sim.close();
+    }
     if (metrics != null) {
       metrics.close();
     }

@@ -13,10 +13,21 @@ import java.util.Objects;
  * @param hypervisor     "sim" or "qemu"
  * @param port           HostAgent + MigrationPeer gRPC port (0 = any free port)
  * @param reportInterval how often signals are sent to the leader
+ * @param stateDir       where the agent keeps its state (sim VM disks, VM event log, qemu run dir)
+ * @param ticketKeys     directory with ticket-signing.pub to verify the leader's migration tickets
  */
 public record AgentConfig(String name, String zk, String cluster, String bindHost, String advertiseHost, int port,
                           int metricsPort, TlsMaterial tls, String hypervisor, Map<String, String> labels,
-                          Duration reportInterval, Duration sessionTimeout) {
+                          Duration reportInterval, Duration sessionTimeout, java.nio.file.Path stateDir,
+                          java.nio.file.Path ticketKeys) {
+  /** Without a state directory or ticket keys (tests that bring their own inventory and migration driver). */
+  public AgentConfig(String name, String zk, String cluster, String bindHost, String advertiseHost, int port,
+                     int metricsPort, TlsMaterial tls, String hypervisor, Map<String, String> labels,
+                     Duration reportInterval, Duration sessionTimeout) {
+    this(name, zk, cluster, bindHost, advertiseHost, port, metricsPort, tls, hypervisor, labels, reportInterval,
+        sessionTimeout, null, null);
+  }
+
   public AgentConfig {
     Objects.requireNonNull(tls, "tls");
     labels = Map.copyOf(labels);

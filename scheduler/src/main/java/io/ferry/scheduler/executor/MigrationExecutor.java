@@ -69,6 +69,9 @@ public final class MigrationExecutor {
   /** Recently finished ones, for status. */
   private final List<MigrationRecord> finished = new ArrayList<>();
   private final Map<String, Instant> lastMigratedAt = new HashMap<>();
+  /** Failed or rolled-back migrations hold off planned moves of the VM a while (no retry storms). */
+  private final Map<String, Instant> lastFailedAt = new HashMap<>();
+  private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(60);
 
   /** Per-migration bookkeeping that lives only in this leader's memory. */
   private static final class Tracked {
@@ -156,6 +159,12 @@ public final class MigrationExecutor {
       return SubmitResult.rejected(Status.Code.NOT_FOUND, "VM " + req.vm() + " is not running on any known host");
     }
     VmUsage vm = state.vm(req.vm()).orElseThrow();
+    Instant failed = lastFailedAt.get(req.vm());
+    if (failed != null && !"manual".equals(req.reason())
+        && failed.plus(FAILURE_BACKOFF).isAfter(clock.instant())) {
+      return SubmitResult.rejected(Status.Code.UNAVAILABLE, "VM " + req.vm() + "'s last migration did not complete"
+          + " at " + failed + "; the planner tries it again after " + FAILURE_BACKOFF.toSeconds() + " s");
+    }
     Instant moved = lastMigratedAt.get(req.vm());
     if (moved != null && !moved.isBefore(source.get().lastReportAt())) {
       // The host's last report predates the VM's move: where the VM runs is not known yet.
@@ -472,6 +481,9 @@ public final class MigrationExecutor {
     trimFinished();
     if (phase == MigrationPhase.COMMITTED) {
       lastMigratedAt.put(fin.getVm(), clock.instant());
+      lastFailedAt.remove(fin.getVm());
+    } else {
+      lastFailedAt.put(fin.getVm(), clock.instant());
     }
     metrics.finished(t.entry.record().getReason(), phase, fin.getStats());
     log.info("migration {} of {} ({} -> {}) {}: {}", t.entry.id(), fin.getVm(), fin.getSourceHost(),

@@ -28,10 +28,18 @@ public final class ClusterMetrics {
   private final MultiGauge power;
   private final MultiGauge vms;
   private final MultiGauge connected;
+  private final MultiGauge hot;
+  private final java.util.function.DoubleSupplier evacuateCelsius;
+  private final java.util.Map<String, java.time.Instant> hotSince = new java.util.HashMap<>();
   private final AtomicReference<Double> hostsOn = new AtomicReference<>(0.0);
   private final AtomicReference<Double> ingestLag = new AtomicReference<>(0.0);
 
-  public ClusterMetrics(ClusterState state, Leadership leadership, Clock clock, MeterRegistry registry) {
+  /** @param evacuateCelsius the running policy's evacuateC (a host above it is "hot") */
+  public ClusterMetrics(ClusterState state, Leadership leadership, Clock clock, MeterRegistry registry,
+                        java.util.function.DoubleSupplier evacuateCelsius) {
+    this.evacuateCelsius = evacuateCelsius;
+    hot = MultiGauge.builder("ferry_host_hot_seconds")
+        .description("How long the host has been above the policy's evacuateC (0 when it is not)").register(registry);
     this.state = state;
     this.leadership = leadership;
     this.clock = clock;
@@ -52,6 +60,7 @@ public final class ClusterMetrics {
     List<MultiGauge.Row<?>> powerRows = new ArrayList<>();
     List<MultiGauge.Row<?>> vmRows = new ArrayList<>();
     List<MultiGauge.Row<?>> connRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> hotRows = new ArrayList<>();
     double on = 0;
     double lag = 0;
     if (leadership.isLeader()) {
@@ -68,6 +77,14 @@ public final class ClusterMetrics {
         }
         vmRows.add(MultiGauge.Row.of(Tags.of("host", h.name()), h.vms().size()));
         connRows.add(MultiGauge.Row.of(Tags.of("host", h.name()), h.connected() ? 1 : 0));
+        boolean isHot = h.signals().getTemperature().getStatus().getAvailable()
+            && h.signals().getTemperature().getHeadlineCelsius() > evacuateCelsius.getAsDouble();
+        java.time.Instant since = isHot ? hotSince.computeIfAbsent(h.name(), k -> clock.instant()) : null;
+        if (!isHot) {
+          hotSince.remove(h.name());
+        }
+        hotRows.add(MultiGauge.Row.of(Tags.of("host", h.name()),
+            since == null ? 0 : Duration.between(since, clock.instant()).toMillis() / 1000.0));
         if (h.power() == PowerState.POWER_ON) {
           on++;
         }
@@ -80,6 +97,7 @@ public final class ClusterMetrics {
     power.register(powerRows, true);
     vms.register(vmRows, true);
     connected.register(connRows, true);
+    hot.register(hotRows, true);
     hostsOn.set(on);
     ingestLag.set(lag);
   }

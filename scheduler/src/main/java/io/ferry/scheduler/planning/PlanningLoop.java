@@ -86,8 +86,9 @@ public final class PlanningLoop {
     Instant now = clock.instant();
     SchedulingPolicy policy = policies.policy();
     accountEnergy(policy, now);
-    if (java.time.Duration.between(lastRound, now).compareTo(policy.interval()) < 0) {
-      return;
+    if (java.time.Duration.between(lastRound, now).compareTo(policy.interval()) < 0
+        || java.time.Duration.between(state.lastJoinAt(), now).compareTo(policy.interval()) < 0) {
+      return; // not yet time, or hosts are still joining: plan on a settled picture
     }
     lastRound = now;
     plan(policy, now);
@@ -169,8 +170,9 @@ public final class PlanningLoop {
     };
   }
 
+  /** A new term: the first round comes one interval after the first reports, on a full picture. */
   public void reset() {
-    lastRound = Instant.EPOCH;
+    lastRound = clock.instant();
     lastEnergyAt = null;
   }
 }

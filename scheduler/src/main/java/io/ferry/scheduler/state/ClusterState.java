@@ -20,6 +20,13 @@ public final class ClusterState {
   private final SignalHistory history = new SignalHistory(java.time.Duration.ofMinutes(30),
       java.time.Duration.ofSeconds(5));
 
+  private Instant lastJoinAt = Instant.EPOCH;
+
+  /** When a host was last seen for the first time (planning waits for the cluster to settle after that). */
+  public Instant lastJoinAt() {
+    return lastJoinAt;
+  }
+
   public SignalHistory history() {
     return history;
   }
@@ -58,6 +65,9 @@ public final class ClusterState {
     HostState prev = hosts.get(report.getHost());
     if (report.hasSignals()) {
       history.record(report.getHost(), report.getSignals(), receivedAt);
+    }
+    if (prev == null) {
+      lastJoinAt = receivedAt;
     }
     if (report.hasInventory()) {
       Inventory inv = report.getInventory();

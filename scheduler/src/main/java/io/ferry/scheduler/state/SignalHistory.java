@@ -45,9 +45,14 @@ public final class SignalHistory {
   }
 
   private void add(String key, Instant at, double value) {
-    Deque<Point> d = series.computeIfAbsent(key, k -> new ArrayDeque<>());
-    if (!d.isEmpty() && Duration.between(d.peekLast().at(), at).compareTo(resolution) < 0) {
-      d.pollLast(); // keep the latest value within one resolution step
+    ArrayDeque<Point> d = (ArrayDeque<Point>) series.computeIfAbsent(key, k -> new ArrayDeque<>());
+    if (d.size() >= 2) {
+      Point last = d.pollLast();
+      Point beforeLast = d.peekLast();
+      if (Duration.between(beforeLast.at(), at).compareTo(resolution) >= 0) {
+        d.addLast(last); // last is a resolution step after its predecessor: keep it
+      }
+      // else: the newest value replaces the last one, so points stay about one resolution apart
     }
     d.addLast(new Point(at, value));
     Instant cutoff = at.minus(window);

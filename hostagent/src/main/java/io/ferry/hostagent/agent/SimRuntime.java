@@ -1,0 +1,173 @@
+package io.ferry.hostagent.agent;
+
+import io.ferry.common.tickets.TicketKeys;
+import io.ferry.common.tickets.TicketVerifier;
+import io.ferry.common.tls.TlsMaterial;
+import io.ferry.hostagent.hypervisor.VmEventLog;
+import io.ferry.hostagent.migration.MigrationEngine;
+import io.ferry.hostagent.migration.MigrationSettings;
+import io.ferry.hostagent.signals.sim.HostModifiers;
+import io.ferry.hostagent.signals.sim.ScenarioPlayer;
+import io.ferry.hostagent.signals.sim.SimHost;
+import io.ferry.hostagent.sim.SimHypervisor;
+import io.ferry.v1.HostFacts;
+import io.ferry.v1.HostSignals;
+import io.ferry.v1.MigrateVmRequest;
+import io.ferry.v1.MigrationStatus;
+import io.ferry.v1.VmSpec;
+import io.ferry.v1.VmUsage;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a simulated host needs inside its agent: the sim hypervisor (real off-heap guest memory and vCPU
+ * threads), the migration engine, and simulated host signals (thermal model, SMART counters, scenario events).
+ */
+public final class SimRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SimRuntime.class);
+
+  private final SimHypervisor hypervisor;
+  private final MigrationEngine engine;
+  private final SimHost host;
+  private final ScenarioPlayer scenario;
+  private final String name;
+
+  /**
+   * @param ticketKeys directory with ticket-signing.pub (from 'ferry certs init'); without it incoming migrations
+   *                   are refused, since no ticket can be verified
+   * @param scenario   events to play on this host's signals, or null
+   * @param tick       time between two guest steps of the sim vCPUs (shorter: finer downtime, more CPU)
+   */
+  public SimRuntime(String name, SimHost.Spec spec, Path stateDir, Path ticketKeys, TlsMaterial tls,
+                    Supplier<String> endpoint, MeterRegistry registry, Clock clock, ScenarioPlayer scenario,
+                    java.time.Duration tick) {
+    this.name = name;
+    this.hypervisor = new SimHypervisor(name, stateDir, clock, System::nanoTime,
+        VmEventLog.appendingTo(stateDir.resolve("vm-events.log")), tick);
+    this.engine = new MigrationEngine(name, endpoint, hypervisor, tls,
+        new TicketVerifier(publicKey(name, ticketKeys), name, clock), registry, clock, MigrationSettings.defaults());
+    this.host = new SimHost(spec, clock);
+    this.scenario = scenario;
+    this.gauges = new io.ferry.hostagent.signals.HostSignalsGauges(registry);
+    this.registry = registry;
+  }
+
+  private final io.ferry.hostagent.signals.HostSignalsGauges gauges;
+  private final MeterRegistry registry;
+  private double lastSentBytes;
+  private long lastSentAtNanos;
+
+  /**
+   * Sim hosts have no network of their own; they report one interface, {@code migration}, carrying the bytes their
+   * migration engine sent (so dashboards show migration traffic per host).
+   */
+  private io.ferry.v1.NetworkSignal migrationTraffic() {
+    double sent = registry.find("ferry_migration_bytes_total").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    long now = System.nanoTime();
+    double rate = lastSentAtNanos == 0 ? 0 : (sent - lastSentBytes) / ((now - lastSentAtNanos) / 1e9);
+    lastSentBytes = sent;
+    lastSentAtNanos = now;
+    return io.ferry.v1.NetworkSignal.newBuilder()
+        .setStatus(io.ferry.v1.SignalStatus.newBuilder().setAvailable(true))
+        .addInterfaces(io.ferry.v1.NetworkInterface.newBuilder().setName("migration")
+            .setTxBytesPerSecond(Math.max(0, rate)))
+        .build();
+  }
+
+  private static PublicKey publicKey(String name, Path dir) {
+    Path pub = dir == null ? null : dir.resolve(TicketKeys.PUBLIC_KEY_FILE);
+    if (pub != null && Files.isReadable(pub)) {
+      return TicketKeys.readPublic(pub);
+    }
+    log.warn("agent {}: no {} (pass --certs or --ticket-keys): incoming migrations will be refused", name,
+        TicketKeys.PUBLIC_KEY_FILE);
+    return TicketKeys.generate().getPublic(); // a key nobody holds: every ticket fails verification
+  }
+
+  public io.grpc.BindableService peerService() {
+    return engine.peerService();
+  }
+
+  /** Starts a VM on this host (used by 'ferry up' and 'ferry vm start'). */
+  public VmUsage start(VmSpec spec) {
+    var vm = hypervisor.define(spec);
+    vm.start();
+    return vm.usage();
+  }
+
+  public InventorySource inventory(HostFacts agentFacts) {
+    HostFacts facts = host.facts().toBuilder().mergeFrom(agentFacts).setCpuCores(host.facts().getCpuCores())
+        .setMemoryBytes(host.facts().getMemoryBytes()).setHypervisor("sim").setAccelerator("sim").build();
+    return new InventorySource() {
+      @Override
+      public HostFacts facts() {
+        return facts;
+      }
+
+      @Override
+      public HostSignals sampleSignals() {
+        List<VmUsage> vms = hypervisor.list();
+        double cpu = vms.stream().mapToDouble(VmUsage::getCpuUsageCores).sum();
+        long mem = vms.stream().mapToLong(VmUsage::getMemoryBytes).sum();
+        HostModifiers m = scenario == null ? HostModifiers.NONE : scenario.modifiers(name);
+        HostSignals signals = host.sample(cpu, mem, m).toBuilder().setNetwork(migrationTraffic()).build();
+        gauges.update(signals);
+        return signals;
+      }
+
+      @Override
+      public List<VmUsage> vms() {
+        // The scenario's load curve scales what the VMs demand, as the host's signals see it.
+        double load = scenario == null ? 1.0 : scenario.modifiers(name).loadMultiplier();
+        if (load == 1.0) {
+          return hypervisor.list();
+        }
+        return hypervisor.list().stream()
+            .map(v -> v.toBuilder().setCpuUsageCores(v.getCpuUsageCores() * load).build()).toList();
+      }
+    };
+  }
+
+  public MigrationDriver migrations() {
+    return new MigrationDriver() {
+      @Override
+      public MigrationStatus start(MigrateVmRequest request) {
+        return engine.start(request);
+      }
+
+      @Override
+      public Optional<MigrationStatus> status(String migrationId) {
+        return engine.status(migrationId);
+      }
+
+      @Override
+      public Optional<MigrationStatus> cancel(String migrationId, String reason) {
+        return engine.cancel(migrationId, reason);
+      }
+
+      @Override
+      public List<MigrationStatus> list() {
+        return engine.list();
+      }
+    };
+  }
+
+  public SimHypervisor hypervisor() {
+    return hypervisor;
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    hypervisor.close();
+  }
+}
