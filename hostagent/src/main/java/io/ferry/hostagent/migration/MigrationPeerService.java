@@ -74,7 +74,13 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
               + " on " + ctx.hostName()).asRuntimeException());
           return;
         }
-        source.serve(r, pages, sequence);
+        try {
+          source.serve(r, pages, sequence);
+        } catch (IllegalStateException e) {
+          // a late fault racing the end of the push: the destination already has every page
+          pages.onError(Status.NOT_FOUND.withDescription("post-copy " + r.getMigrationId() + " on "
+              + ctx.hostName() + " has finished: " + e.getMessage()).asRuntimeException());
+        }
       }
 
       @Override

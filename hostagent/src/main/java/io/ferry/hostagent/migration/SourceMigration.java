@@ -289,6 +289,8 @@ final class SourceMigration implements Runnable {
         if (lost != null) {
           return MigrationOutcome.failed(lost, stats());
         }
+        // every page is on the destination: stop answering faults before the local copy goes
+        ctx.postCopySources().remove(request.getMigrationId());
       }
       vm.destroy();
       try {

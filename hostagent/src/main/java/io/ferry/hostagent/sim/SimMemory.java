@@ -21,6 +21,7 @@ final class SimMemory implements GuestMemory {
 
   private final long pageCount;
   private final ByteBuffer[] chunks;
+  private final OffHeap offHeap;
   private final DirtyBitmap dirty;
   private final Object[] placeLocks = new Object[PLACE_LOCKS];
   private final Object faultMonitor = new Object();
@@ -39,6 +40,7 @@ final class SimMemory implements GuestMemory {
       long bytes = Math.min(CHUNK_BYTES, memoryBytes - (long) i * CHUNK_BYTES);
       chunks[i] = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
+    this.offHeap = new OffHeap(chunks);
     this.dirty = new DirtyBitmap(pageCount);
     for (int i = 0; i < PLACE_LOCKS; i++) {
       placeLocks[i] = new Object();
@@ -57,20 +59,30 @@ final class SimMemory implements GuestMemory {
 
   @Override
   public void readPage(long index, ByteBuffer dst) {
-    int pos = dst.position();
-    dst.put(pos, chunk(index), offset(index), PAGE_BYTES);
-    dst.position(pos + PAGE_BYTES);
+    offHeap.use(() -> {
+      int pos = dst.position();
+      dst.put(pos, chunk(index), offset(index), PAGE_BYTES);
+      dst.position(pos + PAGE_BYTES);
+      return null;
+    });
   }
 
   @Override
   public void writePage(long index, ByteBuffer src) {
-    int pos = src.position();
-    chunk(index).put(offset(index), src, pos, PAGE_BYTES);
-    src.position(pos + PAGE_BYTES);
+    offHeap.use(() -> {
+      int pos = src.position();
+      chunk(index).put(offset(index), src, pos, PAGE_BYTES);
+      src.position(pos + PAGE_BYTES);
+      return null;
+    });
   }
 
   @Override
   public boolean isZeroPage(long index) {
+    return offHeap.use(() -> zeroPage(index));
+  }
+
+  private boolean zeroPage(long index) {
     ByteBuffer c = chunk(index);
     int off = offset(index);
     for (int i = 0; i < PAGE_BYTES; i += 8) {
@@ -156,7 +168,15 @@ final class SimMemory implements GuestMemory {
   }
 
   long guestReadLong(long page, int offsetInPage) {
-    return chunk(page).getLong(offset(page) + offsetInPage);
+    return offHeap.use(() -> chunk(page).getLong(offset(page) + offsetInPage));
+  }
+
+  /**
+   * Frees the memory now (the VM is destroyed and its vCPUs stopped); engine accesses still running finish first,
+   * later ones fail.
+   */
+  void release() {
+    offHeap.release();
   }
 
   /** Fills {@code bytes} of memory after page 0 (the progress counter) with pseudo-random data (a guest that has touched its RAM). */

@@ -40,7 +40,8 @@ final class SimVm implements VirtualMachine, PageAccess {
   private final List<SimVcpu> vcpus = new ArrayList<>();
   private long[] restoredCursors;
   private volatile VmState state;
-  private boolean destroyed;
+  private volatile boolean destroyed;
+  private volatile long counterAtDestroy;
   private volatile double throttle;
   private volatile Instant lastProgressAt;
   private volatile Instant startedAt;
@@ -128,6 +129,8 @@ final class SimVm implements VirtualMachine, PageAccess {
     }
     disks.forEach(SimDisk::close);
     disks.clear();
+    counterAtDestroy = memory.guestReadLong(0, 0);
+    memory.release();
     host.removed(this, dir);
   }
 
@@ -192,7 +195,7 @@ final class SimVm implements VirtualMachine, PageAccess {
 
   @Override
   public long progressCounter() {
-    return memory.guestReadLong(0, 0);
+    return destroyed ? counterAtDestroy : memory.guestReadLong(0, 0);
   }
 
   @Override

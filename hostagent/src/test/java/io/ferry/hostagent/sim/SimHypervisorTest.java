@@ -114,6 +114,20 @@ class SimHypervisorTest {
   }
 
   @Test
+  void destroyFreesMemoryAndLaterAccessFailsCleanly() throws Exception {
+    VirtualMachine vm = hv.define(spec("freed", 0));
+    vm.start();
+    awaitCounter(vm, 5);
+    var memory = ((PageAccess) vm.migrationSupport()).memory();
+
+    vm.destroy();
+
+    assertThat(vm.progressCounter()).isGreaterThanOrEqualTo(5);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> memory.readPage(1, java.nio.ByteBuffer.allocate(4096)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("destroyed");
+  }
+
+  @Test
   void eventLogFindsAVmRunningOnTwoHosts() {
     java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
     List<VmEvent> log = List.of(new VmEvent(t, "a", "vm", VmEvent.Kind.RUNNING),
