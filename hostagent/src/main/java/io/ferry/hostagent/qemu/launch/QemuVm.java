@@ -101,10 +101,28 @@ public final class QemuVm {
       qmp.execute("system_powerdown", qmpTimeout);
       if (!awaitExit(grace)) {
         log.info("VM {} did not power off within {} ms; sending quit", name(), grace.toMillis());
-        qmp.execute("quit", qmpTimeout);
+        quit(grace);
+        return;
       }
     } catch (QmpException e) {
       log.info("VM {}: QMP unavailable while stopping ({}); killing QEMU pid {}", name(), e.getMessage(), pid());
+    }
+    destroy();
+  }
+
+  /**
+   * Ends QEMU with QMP {@code quit} (e.g. the source after a completed migration), SIGKILL if it has not exited
+   * after {@code grace}; removes the run directory.
+   */
+  public void quit(Duration grace) {
+    try {
+      qmp.execute("quit", qmpTimeout);
+    } catch (QmpException e) {
+      // quit often loses the connection before it answers: QEMU is on its way out either way
+      log.debug("VM {}: quit answered {}", name(), e.getMessage());
+    }
+    if (!awaitExit(grace)) {
+      log.warn("VM {}: QEMU pid {} ignored quit for {} ms; killing it", name(), pid(), grace.toMillis());
     }
     destroy();
   }
