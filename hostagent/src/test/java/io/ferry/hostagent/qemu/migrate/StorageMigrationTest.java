@@ -1,0 +1,62 @@
+package io.ferry.hostagent.qemu.migrate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.hostagent.qemu.QemuTestKit;
+import io.ferry.v1.DiskSpec;
+import io.ferry.v1.MigrationStrategy;
+import io.ferry.v1.VmSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Migration without shared storage: the boot disk is mirrored over NBD to an empty image on the destination. */
+class StorageMigrationTest {
+  @TempDir Path tmp;
+  MigrationRig rig;
+
+  @AfterEach
+  void killQemus() {
+    if (rig != null) {
+      rig.close();
+    }
+  }
+
+  @Test
+  void mirrorsTheDiskThenMigratesRam() throws Exception {
+    rig = new MigrationRig(tmp, QemuMigrationTest.SLOW_GUEST);
+    Path sourceImage = Path.of(rig.source.spec().getDisks(0).getPath());
+    Path emptyImage = tmp.resolve("b-vm1-empty.img");
+    Files.write(emptyImage, new byte[(int) Files.size(sourceImage)]);
+    VmSpec destSpec = rig.source.spec().toBuilder()
+        .setDisks(0, DiskSpec.newBuilder().setPath(emptyImage.toString()).setFormat("raw")).build();
+    QemuMigrationOptions o = QemuMigrationTest.options(MigrationStrategy.PRE_COPY, false, 512L << 20);
+    rig.prepareDestination(o, Optional.empty(), destSpec);
+    NbdExport export = StorageMirror.export(rig.destinationVm, "127.0.0.1", freePort(), false,
+        MigrationRig.QMP);
+
+    QemuMigrationResult r = rig.migrate(o, Optional.empty(), Optional.of(export));
+
+    assertTrue(r.completed(), r.toString());
+    assertTrue(rig.destination.awaitRunning(Duration.ofSeconds(10)));
+    StorageMirror.stopExport(rig.destinationVm, MigrationRig.QMP);
+    rig.source.quit(Duration.ofSeconds(5));
+    assertTrue(r.stats().getBytesDisk() > 0, r.stats().toString());
+    assertArrayEquals(Arrays.copyOf(Files.readAllBytes(sourceImage), 512),
+        Arrays.copyOf(Files.readAllBytes(emptyImage), 512), "the boot sector reached the destination disk");
+    long before = QemuTestKit.countMarkers(rig.destinationVm.serialLog());
+    QemuTestKit.awaitMarkers(rig.destinationVm.serialLog(), before, 2, Duration.ofSeconds(20));
+  }
+
+  private static int freePort() throws Exception {
+    try (var s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
