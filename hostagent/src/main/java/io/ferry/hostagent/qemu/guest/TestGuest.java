@@ -142,4 +142,17 @@ public final class TestGuest {
     }
     return image;
   }
+
+  /**
+   * Writes the test guest image: {@code TestGuest OUT.img [memoryMiB=64] [delayLoops=0]} (see docs/vm-spec.md).
+   */
+  public static void main(String[] args) {
+    if (args.length < 1) {
+      System.err.println("usage: TestGuest OUT.img [memoryMiB=64] [delayLoops=0]");
+      System.exit(2);
+    }
+    int memoryMiB = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+    long delay = args.length > 2 ? Long.parseLong(args[2]) : 0;
+    forMemory(memoryMiB, delay).writeImage(Path.of(args[0]));
+  }
 }
