@@ -44,14 +44,19 @@ public record QemuMigrationOptions(MigrationStrategy strategy, boolean setParame
     pollInterval = pollInterval == null ? Duration.ofMillis(100) : pollInterval;
   }
 
-  /** Ferry's options for {@code strategy} within {@code limits} (TLS as {@code limits.encrypted}). */
+  /**
+   * Ferry's options for {@code strategy} within {@code limits} (TLS as {@code limits.encrypted}); AUTO may raise the
+   * downtime limit up to 4x the policy's target before it switches to post-copy.
+   */
   public static QemuMigrationOptions from(MigrationStrategy strategy, MigrationLimits limits) {
     Duration downtime = limits.hasMaxDowntime() ? Duration.ofSeconds(limits.getMaxDowntime().getSeconds(),
         limits.getMaxDowntime().getNanos()) : null;
     Duration timeout = limits.hasTimeout() ? Duration.ofSeconds(limits.getTimeout().getSeconds(),
         limits.getTimeout().getNanos()) : Duration.ofMinutes(10);
     boolean postCopy = limits.getAllowPostCopy() || strategy == MigrationStrategy.POST_COPY;
-    return new QemuMigrationOptions(strategy, true, downtime, null, limits.getBandwidthBytesPerSecond(), postCopy,
+    Duration maxDowntime = (downtime == null ? Duration.ofMillis(300) : downtime).multipliedBy(4);
+    return new QemuMigrationOptions(strategy, true, downtime, maxDowntime, limits.getBandwidthBytesPerSecond(),
+        postCopy,
         limits.getStreams(), "xbzrle".equals(limits.getCompression()), limits.getEncrypted(), timeout, null, null);
   }
 

@@ -145,6 +145,7 @@ public final class QemuMigrationSource {
       switch (status) {
         case "completed" -> {
           next.cancel(false);
+          q = settledStats(q, o.pollInterval());
           mirror.ifPresent(m -> {
             stats.diskBytes(m.bytesCopied());
             m.complete();
@@ -188,6 +189,15 @@ public final class QemuMigrationSource {
       }
       awaitQuietly(next, o.pollInterval());
     }
+  }
+
+  // QEMU sets "completed" a moment before it fills in total-time and downtime: read again until they are there.
+  private JsonNode settledStats(JsonNode q, Duration pollInterval) {
+    for (int i = 0; i < 50 && q.path("total-time").asLong() == 0; i++) {
+      awaitQuietly(vm.qmp().nextEvent("MIGRATION", e -> false), pollInterval);
+      q = vm.qmp().execute("query-migrate", qmpTimeout);
+    }
+    return q;
   }
 
   private MigrationStrategy steer(QemuMigrationOptions o, AutoStrategy auto, JsonNode q, Instant now,
