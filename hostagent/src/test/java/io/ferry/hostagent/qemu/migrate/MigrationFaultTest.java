@@ -9,26 +9,14 @@ import io.ferry.hostagent.qemu.migrate.QemuMigrationResult.Outcome;
 import io.ferry.v1.MigrationStrategy;
 import io.ferry.v1.VmState;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Failures before the commit point leave the VM running on the source. */
-class MigrationFaultTest {
-  @TempDir Path tmp;
-  MigrationRig rig;
-
-  @AfterEach
-  void killQemus() {
-    if (rig != null) {
-      rig.close();
-    }
-  }
+class MigrationFaultTest extends MigrationTestBase {
 
   // 4 MiB/s: a 48 MiB guest takes seconds, so the fault lands mid-transfer
   private QemuMigrationSource startSlowMigration(CompletableFuture<QemuMigrationResult>[] result) {

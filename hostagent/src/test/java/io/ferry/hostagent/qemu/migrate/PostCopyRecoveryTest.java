@@ -5,27 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.hostagent.qemu.QemuTestKit;
 import io.ferry.hostagent.qemu.guest.MemoryConsistency;
 import io.ferry.v1.MigrationStrategy;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A post-copy migration whose stream breaks is resumed while both QEMUs live. */
-class PostCopyRecoveryTest {
-  @TempDir Path tmp;
-  MigrationRig rig;
-
-  @AfterEach
-  void killQemus() {
-    if (rig != null) {
-      rig.close();
-    }
-  }
+class PostCopyRecoveryTest extends MigrationTestBase {
 
   @Test
   void aBrokenPostCopyStreamIsRecovered() throws Exception {
@@ -86,11 +74,4 @@ class PostCopyRecoveryTest {
     throw new AssertionError("destination never reached " + status);
   }
 
-  private static int freePort() {
-    try (var s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    }
-  }
 }

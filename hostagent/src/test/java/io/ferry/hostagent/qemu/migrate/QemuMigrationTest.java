@@ -13,25 +13,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Real QEMU-to-QEMU migrations of the test guest over loopback (TCG). */
-class QemuMigrationTest {
+class QemuMigrationTest extends MigrationTestBase {
   // ~3 passes a second over 43 MiB: pre-copy converges at the bandwidth below
   static final long SLOW_GUEST = 300_000_000L;
   static final long MiB = 1 << 20;
 
-  @TempDir Path tmp;
-  MigrationRig rig;
-
-  @AfterEach
-  void killQemus() {
-    if (rig != null) {
-      rig.close();
-    }
-  }
 
   static QemuMigrationOptions options(MigrationStrategy s, boolean postCopy, long bandwidth) {
     return new QemuMigrationOptions(s, true, Duration.ofMillis(300), Duration.ofSeconds(2), bandwidth, postCopy, 0,

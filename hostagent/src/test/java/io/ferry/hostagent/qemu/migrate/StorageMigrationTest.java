@@ -12,21 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Migration without shared storage: the boot disk is mirrored over NBD to an empty image on the destination. */
-class StorageMigrationTest {
-  @TempDir Path tmp;
-  MigrationRig rig;
-
-  @AfterEach
-  void killQemus() {
-    if (rig != null) {
-      rig.close();
-    }
-  }
+class StorageMigrationTest extends MigrationTestBase {
 
   @Test
   void mirrorsTheDiskThenMigratesRam() throws Exception {
@@ -54,9 +43,4 @@ class StorageMigrationTest {
     QemuTestKit.awaitMarkers(rig.destinationVm.serialLog(), before, 2, Duration.ofSeconds(20));
   }
 
-  private static int freePort() throws Exception {
-    try (var s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }
