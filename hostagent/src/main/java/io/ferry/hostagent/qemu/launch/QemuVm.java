@@ -86,7 +86,9 @@ public final class QemuVm {
     }
     return switch (runState()) {
       case "running" -> VmState.VM_RUNNING;
-      case "inmigrate", "postmigrate", "finish-migrate" -> VmState.VM_MIGRATING_IN;
+      case "inmigrate" -> VmState.VM_MIGRATING_IN;
+      // the source's copy after the switchover: paused, waiting to be quit once the destination runs
+      case "postmigrate", "finish-migrate" -> VmState.VM_MIGRATING_OUT;
       case "shutdown" -> VmState.VM_STOPPED;
       default -> VmState.VM_PAUSED;
     };

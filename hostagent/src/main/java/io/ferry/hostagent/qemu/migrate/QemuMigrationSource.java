@@ -45,6 +45,7 @@ public final class QemuMigrationSource {
   private final List<String> notes = new ArrayList<>();
   private final MigrationStatsReader stats = new MigrationStatsReader();
   private volatile boolean cancelRequested;
+  private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
   private volatile boolean timedOut;
   private boolean postCopyRequested;
 
@@ -57,6 +58,7 @@ public final class QemuMigrationSource {
   /** Asks QEMU to cancel; {@link #migrate} then returns CANCELLED and the source keeps running the VM. */
   public void cancel() {
     cancelRequested = true;
+    cancelSignal.complete(null);
     try {
       vm.qmp().execute("migrate_cancel", qmpTimeout);
     } catch (QmpException e) {
@@ -84,14 +86,26 @@ public final class QemuMigrationSource {
       Optional<StorageMirror.Mirror> mirror = Optional.empty();
       if (storage.isPresent()) {
         mirror = Optional.of(StorageMirror.start(vm, storage.get(), qmpTimeout));
-        if (!mirror.get().awaitReady(options.timeout())) {
+        if (!mirror.get().awaitReady(options.timeout(), cancelSignal) && !cancelRequested) {
           mirror.get().abandon();
           return result(Outcome.FAILED, "disk mirror not ready within " + options.timeout().toSeconds() + " s",
               options.strategy(), qmp.execute("query-migrate", qmpTimeout));
         }
+        if (cancelRequested) {
+          mirror.get().abandon();
+          return result(Outcome.CANCELLED, "cancelled while the disks were mirrored", options.strategy(),
+              qmp.execute("query-migrate", qmpTimeout));
+        }
         notes.add("disks in sync (" + storage.get().exportNames() + ")");
       }
+      if (cancelRequested) {
+        return result(Outcome.CANCELLED, "cancelled before the transfer started", options.strategy(),
+            qmp.execute("query-migrate", qmpTimeout));
+      }
       qmp.execute("migrate", Map.of("uri", uri), qmpTimeout);
+      if (cancelRequested) {
+        cancel(); // asked between the check above and migrate: QEMU has not seen that cancel
+      }
       return follow(options, start, mirror, recovery);
     } catch (QmpException e) {
       return new QemuMigrationResult(Outcome.FAILED, "QMP on the source failed: " + e.getMessage(),

@@ -100,6 +100,21 @@ public final class StorageMirror {
       return allWithin(ready, limit);
     }
 
+    /** Like {@link #awaitReady(Duration)}, but gives up early (false) when {@code abort} completes. */
+    boolean awaitReady(Duration limit, CompletableFuture<?> abort) {
+      CompletableFuture<Object> either = CompletableFuture.anyOf(
+          CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)), abort);
+      try {
+        either.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException | TimeoutException e) {
+        return false;
+      }
+      return ready.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+    }
+
     /** Bytes copied so far over all jobs. */
     public long bytesCopied() {
       long sum = 0;
