@@ -66,7 +66,7 @@ final class ClusterProcesses implements AutoCloseable {
   void startScheduler(String name) throws Exception {
     FerryProcess p = FerryProcess.start(Map.of(), "scheduler", "--zk", zkAddress(), "--cluster", cluster,
         "--name", name, "--admin-port", "0", "--metrics-port", "0", "--insecure",
-        "--session-timeout", SESSION.toSeconds() + "s");
+        "--ticket-keys", keys().toString(), "--session-timeout", SESSION.toSeconds() + "s");
     String line = p.awaitLine(l -> l.startsWith("scheduler " + name + " admin="), Duration.ofSeconds(60));
     Matcher m = METRICS.matcher(line);
     m.find();
@@ -74,9 +74,32 @@ final class ClusterProcesses implements AutoCloseable {
     schedulers.put(name, p);
   }
 
+  /** Ticket keys for every process (made once with 'ferry certs init'; traffic stays plain text). */
+  Path keys() throws Exception {
+    Path keys = dir.resolve("keys");
+    if (!java.nio.file.Files.exists(keys.resolve("ticket-signing.key"))) {
+      FerryProcess.Result r = FerryProcess.run(Map.of(), Duration.ofSeconds(60), "certs", "init", "--out",
+          keys.toString());
+      if (r.exitCode() != 0) {
+        throw new AssertionError("ferry certs init failed: " + r.err());
+      }
+    }
+    return keys;
+  }
+
+  Path agentState(String name) {
+    return dir.resolve("agent-" + name);
+  }
+
   void startAgent(String name) throws Exception {
+    startAgent(name, 0);
+  }
+
+  void startAgent(String name, int simVms) throws Exception {
     FerryProcess p = FerryProcess.start(Map.of(), "agent", "--zk", zkAddress(), "--cluster", cluster,
         "--name", name, "--hypervisor", "sim", "--port", "0", "--metrics-port", "0", "--insecure",
+        "--ticket-keys", keys().toString(), "--state-dir", agentState(name).toString(),
+        "--sim-vms", Integer.toString(simVms),
         "--report-interval", "500ms", "--session-timeout", SESSION.toSeconds() + "s");
     String line = p.awaitLine(l -> l.startsWith("agent " + name + " admin="), Duration.ofSeconds(60));
     Matcher m = METRICS.matcher(line);

@@ -32,7 +32,7 @@ class FailoverIT {
     for (String s : new String[] {"s1", "s2", "s3"}) {
       cluster.startScheduler(s);
     }
-    cluster.startAgent("h1");
+    cluster.startAgent("h1", 6);
     cluster.startAgent("h2");
     ClusterProcesses.await("a leader sees both hosts", Duration.ofSeconds(60), () -> hostsConnected(2));
   }
@@ -142,19 +142,55 @@ class FailoverIT {
 
   @Test
   @Order(3)
+  void migrationsInFlightWhenTheLeaderDiesEndCommittedOrRolledBackWithEveryVmOnOneHost() throws Exception {
+    assertThat(cluster.ferry("drain", "--undo", "h2").exitCode()).isZero();
+    ClusterProcesses.await("h2 takes VMs again", Duration.ofSeconds(20),
+        () -> hostMode("h2").equals("HOST_MODE_NORMAL"));
+    String leader = leaderByMetrics();
+    assertThat(cluster.ferry("drain", "h1").exitCode()).isZero();
+    ClusterProcesses.await("a migration in flight", Duration.ofSeconds(30),
+        () -> cluster.metric(leader, "ferry_migrations_in_flight") > 0);
+    cluster.kill9(leader);
+    ClusterProcesses.await("a new leader", Duration.ofSeconds(30), () -> leaderByMetrics() != null);
+    ClusterProcesses.await("h1 drained by the new leader", Duration.ofSeconds(90), () -> {
+      JsonNode s = status();
+      if (s == null || s.path("migrations").size() > 0) {
+        return false;
+      }
+      int onH1 = 0;
+      for (JsonNode v : s.path("vms")) {
+        onH1 += v.path("host").asText().equals("h1") ? 1 : 0;
+      }
+      return onH1 == 0 && s.path("vms").size() == 6;
+    });
+    JsonNode s = status();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    s.path("vms").forEach(v -> names.add(v.path("name").asText()));
+    assertThat(names).hasSize(6);
+    // no VM ever ran on two hosts at once, from the agents' own start/stop logs
+    java.util.List<io.ferry.hostagent.hypervisor.VmEvent> events = new java.util.ArrayList<>();
+    for (String h : new String[] {"h1", "h2"}) {
+      events.addAll(io.ferry.hostagent.hypervisor.VmEventLog.read(cluster.agentState(h).resolve("vm-events.log")));
+    }
+    assertThat(io.ferry.hostagent.hypervisor.VmEventLog.findOverlap(events)).isEmpty();
+    cluster.startScheduler(leader);
+  }
+
+  @Test
+  @Order(4)
   void zooKeeperRestartKeepsStateAndTheClusterRecovers() throws Exception {
     long before = epoch();
-    assertThat(hostMode("h2")).isEqualTo("HOST_MODE_MAINTENANCE");
+    assertThat(hostMode("h1")).isEqualTo("HOST_MODE_MAINTENANCE");
     cluster.killZk();
     Thread.sleep(2_000);
     cluster.startZk();
     ClusterProcesses.await("a leader with both hosts again", Duration.ofSeconds(60), () -> hostsConnected(2));
     assertThat(epoch()).isGreaterThanOrEqualTo(before);
     // the drain decided before the restart is still in force (kept in ZooKeeper)
-    assertThat(hostMode("h2")).isEqualTo("HOST_MODE_MAINTENANCE");
-    FerryProcess.Result undrain = cluster.ferry("drain", "--undo", "h2");
+    assertThat(hostMode("h1")).isEqualTo("HOST_MODE_MAINTENANCE");
+    FerryProcess.Result undrain = cluster.ferry("drain", "--undo", "h1");
     assertThat(undrain.exitCode()).as(undrain.err()).isZero();
-    ClusterProcesses.await("h2 normal again", Duration.ofSeconds(20),
-        () -> hostMode("h2").equals("HOST_MODE_NORMAL"));
+    ClusterProcesses.await("h1 normal again", Duration.ofSeconds(20),
+        () -> hostMode("h1").equals("HOST_MODE_NORMAL"));
   }
 }

@@ -45,13 +45,26 @@ public final class AgentCommand implements Callable<Integer> {
       description = "Where the agent keeps VM state and its VM event log (default: a temporary directory)")
   java.nio.file.Path stateDir;
 
+  @Option(names = "--sim-vms", defaultValue = "0", paramLabel = "N",
+      description = "With --hypervisor sim: start N sim VMs (32 MiB each) named HOST-vmNN at start")
+  int simVms;
+
   @Override
   public Integer call() throws Exception {
     String n = name != null ? name : InetAddress.getLocalHost().getHostName();
     AgentConfig config = new AgentConfig(n, server.zk, server.cluster, server.bind, server.advertiseHost(), port,
         metricsPort, server.tls(), hypervisor, labels, reportInterval, server.sessionTimeout, stateDir,
         server.ticketKeys());
+    if (simVms > 0 && !"sim".equals(hypervisor)) {
+      throw new io.ferry.common.FerryException("--sim-vms needs --hypervisor sim");
+    }
     Agent a = new Agent(config, Clock.systemUTC()).start();
+    for (int i = 1; i <= simVms; i++) {
+      a.sim().start(io.ferry.v1.VmSpec.newBuilder().setName(String.format("%s-vm%02d", n, i)).setVcpus(1)
+          .setMemoryBytes(32L << 20).setSim(io.ferry.v1.SimWorkload.newBuilder()
+              .setDirtyRateBytesPerSecond(1 << 20).setPattern("hot").setHotSetRatio(0.25).setCpuDemandCores(0.5)
+              .setMemoryTouchedBytes(16L << 20)).build());
+    }
     System.out.println("agent " + n + " admin=" + a.endpoint() + " metrics=" + server.advertiseHost() + ":"
         + a.metricsPort() + " cluster=" + server.cluster);
     System.out.flush();
