@@ -33,6 +33,7 @@ public final class PolicyManager {
   private String lastError = "";
   private Instant lastErrorAt;
   private volatile boolean valid = true;
+  private boolean defaultsAnnounced;
 
   public PolicyManager(PolicySource source, Clock clock, MeterRegistry registry,
                        Consumer<SchedulingPolicy> onChange) {
@@ -51,6 +52,7 @@ public final class PolicyManager {
   public void attach(PolicyStore store) {
     this.store = store;
     this.current = null;
+    this.defaultsAnnounced = false;
   }
 
   public void detach() {
@@ -77,7 +79,8 @@ public final class PolicyManager {
       log.info("policy {} version {} (from {}) is in force", current.policy().name(), current.version(),
           current.source());
       onChange.accept(current.policy());
-    } else if (stored.isEmpty() && current == null) {
+    } else if (stored.isEmpty() && current == null && !defaultsAnnounced) {
+      defaultsAnnounced = true;
       onChange.accept(policy());
     }
   }
