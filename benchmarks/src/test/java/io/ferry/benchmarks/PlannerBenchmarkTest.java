@@ -14,15 +14,15 @@ class PlannerBenchmarkTest {
 
     @Test
     void replacesOnlyTheGeneratedSection() {
-        String doc = "# Benchmarks\n\nintro\n" + PlannerBenchmark.BEGIN + "\nold\n" + PlannerBenchmark.END
+        String doc = "# Benchmarks\n\nintro\n" + PlannerBenchmark.BEGIN + "\nstale generated table\n" + PlannerBenchmark.END
                 + "\n\nhand-written notes\n";
 
         String updated = PlannerBenchmark.withSection(doc, RESULT);
 
         assertThat(updated).startsWith("# Benchmarks\n\nintro\n" + PlannerBenchmark.BEGIN + "\n## Planner")
-                .endsWith(PlannerBenchmark.END + "\n\nhand-written notes\n").doesNotContain("old")
+                .endsWith(PlannerBenchmark.END + "\n\nhand-written notes\n").doesNotContain("stale generated table")
                 .contains("| default | 1,000 | 10,000 | 13 | 40 | 8 | 0.2700 | 0.2600 | 0.0000 |",
-                        "| 1,000 | 10,000 | 60 | 500 | 4,233 | 1,000 | 470 | 418 | 421 | 234531 | 160331 |");
+                        "| 1,000 | 10,000 | 60 | 500 | 4,233 | 1,000 | 470 | 418 | 421 | 1.124 | 1.116 | 234531 | 160331 |");
     }
 
     @Test
