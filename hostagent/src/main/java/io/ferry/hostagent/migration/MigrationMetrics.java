@@ -28,10 +28,11 @@ final class MigrationMetrics {
     Counter.builder("ferry.migrations").description("Outgoing migrations by result and strategy")
         .tag("result", result).tag("strategy", strategy).register(registry).increment();
     Timer.builder("ferry.migration.duration").description("Total time of outgoing migrations")
-        .tag("strategy", strategy).register(registry).record(toDuration(stats.getTotal()));
+        .publishPercentileHistogram().tag("strategy", strategy).register(registry).record(toDuration(stats.getTotal()));
     if (stats.hasDowntime()) {
       Timer.builder("ferry.migration.downtime").description("Guest-visible pause of committed migrations")
-          .tag("strategy", strategy).register(registry).record(toDuration(stats.getDowntime()));
+          .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
+          .maximumExpectedValue(java.time.Duration.ofSeconds(10)).tag("strategy", strategy).register(registry).record(toDuration(stats.getDowntime()));
     }
     bytes("ram", stats.getBytesRam());
     bytes("disk", stats.getBytesDisk());

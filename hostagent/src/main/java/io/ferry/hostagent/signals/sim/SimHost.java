@@ -26,7 +26,7 @@ public final class SimHost {
   private static final SignalStatus AVAILABLE = SignalStatus.newBuilder().setAvailable(true).build();
   private static final String SENSOR = "sim/package";
 
-  /** Shape of a simulated host; validated eagerly. Its disks report protocol "sim". */
+  /** Shape of a simulated host; validated eagerly. Disks named nvme* report as NVMe drives, others as ATA. */
   public record Spec(String name, int cores, long memoryBytes, List<String> disks, ThermalModel.Parameters thermal,
       double idleWatts, double maxWatts) {
     public Spec {
@@ -99,11 +99,16 @@ public final class SimHost {
   private static DiskHealth disk(String name, SmartDelta delta, Timestamp at) {
     boolean passed = delta.smartPassed().orElse(true);
     DiskHealth.Builder disk = DiskHealth.newBuilder().setDevice(name).setModel("Ferry simulated disk")
-        .setProtocol("sim").setStatus(AVAILABLE).setSmartPassed(passed)
+        .setProtocol(name.startsWith("nvme") ? "nvme" : "ata").setStatus(AVAILABLE).setSmartPassed(passed)
         .setReallocatedSectors(delta.reallocatedSectors()).setPendingSectors(delta.pendingSectors())
         .setOfflineUncorrectable(delta.offlineUncorrectable()).setSampledAt(at);
     if (!passed) {
       disk.addSmartctlFlags("SMART status: disk failing");
+    }
+    if (name.startsWith("nvme")) {
+      // A simulated NVMe drive: a little wear, full spare, a critical warning only when forced to fail.
+      disk.setNvmePercentageUsed(3).setNvmeAvailableSpare(100).setNvmeAvailableSpareThreshold(10)
+          .setNvmeCriticalWarning(passed ? 0 : 1);
     }
     return disk.build();
   }
