@@ -67,6 +67,21 @@ class FailoverIT {
     return s == null ? "" : s.path("leader").asText();
   }
 
+  private java.util.Set<String> drainMigrations = java.util.Set.of();
+
+  /** Ids of committed drain migrations in the journal, as the leader lists them. */
+  private java.util.Set<String> committedDrains() throws Exception {
+    FerryProcess.Result r = cluster.ferry("migrate", "--list", "--all", "--format", "json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    for (JsonNode m : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).path("migrations")) {
+      if (m.path("reason").asText().equals("drain") && m.path("status").path("phase").asText().equals("COMMITTED")) {
+        ids.add(m.path("status").path("migrationId").asText());
+      }
+    }
+    return ids;
+  }
+
   /** The replica whose /metrics says it leads, or null. */
   private String leaderByMetrics() {
     for (String s : cluster.schedulers.keySet()) {
@@ -173,6 +188,8 @@ class FailoverIT {
       events.addAll(io.ferry.hostagent.hypervisor.VmEventLog.read(cluster.agentState(h).resolve("vm-events.log")));
     }
     assertThat(io.ferry.hostagent.hypervisor.VmEventLog.findOverlap(events)).isEmpty();
+    drainMigrations = committedDrains();
+    assertThat(drainMigrations).hasSizeGreaterThanOrEqualTo(6);
     cluster.startScheduler(leader);
   }
 
@@ -188,6 +205,13 @@ class FailoverIT {
     assertThat(epoch()).isGreaterThanOrEqualTo(before);
     // the drain decided before the restart is still in force (kept in ZooKeeper)
     assertThat(hostMode("h1")).isEqualTo("HOST_MODE_MAINTENANCE");
+    // and the journal survived: a new leader, reading it from the restarted ZooKeeper, knows every drain migration
+    String leader = leaderByMetrics();
+    cluster.kill9(leader);
+    ClusterProcesses.await("a new leader after the restart", Duration.ofSeconds(30),
+        () -> leaderByMetrics() != null);
+    ClusterProcesses.await("the new leader sees both hosts", Duration.ofSeconds(60), () -> hostsConnected(2));
+    assertThat(committedDrains()).containsAll(drainMigrations);
     FerryProcess.Result undrain = cluster.ferry("drain", "--undo", "h1");
     assertThat(undrain.exitCode()).as(undrain.err()).isZero();
     ClusterProcesses.await("h1 normal again", Duration.ofSeconds(20),

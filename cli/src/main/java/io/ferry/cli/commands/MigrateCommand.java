@@ -36,6 +36,12 @@ public final class MigrateCommand implements Callable<Integer> {
   @Option(names = "--cancel", paramLabel = "ID", description = "Cancel the migration with this id")
   String cancel;
 
+  @Option(names = "--list", description = "List migrations in flight (with --all: also recently finished ones, from the journal)")
+  boolean list;
+
+  @Option(names = "--all", description = "With --list: include finished migrations")
+  boolean all;
+
   @Option(names = "--request-id", paramLabel = "ID", description = "Idempotency key (default: a new one)")
   String requestId;
 
@@ -50,6 +56,22 @@ public final class MigrateCommand implements Callable<Integer> {
     RequestMeta meta = RequestMeta.newBuilder()
         .setRequestId(requestId != null ? requestId : "cli-" + UUID.randomUUID())
         .setIssuer("cli:" + System.getProperty("user.name")).build();
+    if (list) {
+      try (AdminClient admin = new AdminClient(cluster.resolve(), Duration.ofSeconds(20))) {
+        var resp = admin.call(s -> s.listMigrations(io.ferry.v1.ListMigrationsRequest.newBuilder()
+            .setIncludeFinished(all).build()));
+        if (format == StatusCommand.Format.json) {
+          System.out.println(JsonFormat.printer().print(resp));
+        } else {
+          for (MigrationRecord m : resp.getMigrationsList()) {
+            var st = m.getStatus();
+            System.out.println(st.getMigrationId() + " " + st.getVm() + " " + st.getSourceHost() + " -> "
+                + st.getDestinationHost() + " " + st.getPhase() + " [" + m.getReason() + "] " + st.getMessage());
+          }
+        }
+      }
+      return 0;
+    }
     MigrationRecord record;
     try (AdminClient admin = new AdminClient(cluster.resolve(), Duration.ofSeconds(20))) {
       if (cancel != null) {
