@@ -145,8 +145,7 @@ public final class Scheduler implements AutoCloseable {
     }
     io.ferry.common.tickets.TicketSigner signer = new io.ferry.common.tickets.TicketSigner(
         io.ferry.common.tickets.TicketKeys.readPrivate(key), io.ferry.common.tickets.TicketKeys.readPublic(pub), clock);
-    String keyId = io.ferry.common.tickets.TicketKeys.keyId(io.ferry.common.tickets.TicketKeys.readPublic(pub));
-    return unsigned -> signer.sign(unsigned.toBuilder().setKeyId(keyId).build());
+    return signer::sign;
   }
 
   private SchedulerEndpoint withEpoch(long epoch) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.common.grpc.GrpcServers;
+import io.ferry.common.testing.Await;
 import io.ferry.common.testing.TestCerts;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.common.zk.EmbeddedZooKeeper;
@@ -30,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,13 +97,7 @@ class ExecutorTest {
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(what, Duration.ofSeconds(60), condition);
   }
 
   /** As an operator would: retry while the scheduler says the VM's location is not settled yet. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.common.FerryException;
 import io.ferry.common.grpc.GrpcServers;
+import io.ferry.common.testing.Await;
 import io.ferry.common.testing.TestCerts;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.common.zk.EmbeddedZooKeeper;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,13 +78,7 @@ class LeaderAndAgentsTest {
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.until(what, Duration.ofSeconds(30), condition);
   }
 
   private ClusterStatus status(String endpoint) {

@@ -3,6 +3,7 @@ package io.ferry.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.common.grpc.GrpcServers;
+import io.ferry.common.testing.Await;
 import io.ferry.common.testing.TestCerts;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.common.zk.EmbeddedZooKeeper;
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,13 +96,7 @@ class PolicyAndPlanningTest {
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(60);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(100);
-    }
+    Await.until(what, Duration.ofSeconds(60), condition);
   }
 
   @Test

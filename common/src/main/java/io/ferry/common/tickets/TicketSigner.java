@@ -41,8 +41,12 @@ public final class TicketSigner {
     return sign(unsigned);
   }
 
-  /** Signs {@code ticket} as it is (any existing signature is replaced). */
-  public MigrationTicket sign(MigrationTicket ticket) {
+  /**
+   * Signs {@code ticket} with this signer's key and stamps the key's id on it (any existing signature and key id
+   * are replaced), so verifiers know which key to check against.
+   */
+  public MigrationTicket sign(MigrationTicket unsigned) {
+    MigrationTicket ticket = unsigned.toBuilder().setKeyId(keyId).build();
     try {
       Signature s = Signature.getInstance(TicketKeys.ALGORITHM);
       s.initSign(key);

@@ -66,6 +66,8 @@ public final class MigrationExecutor {
 
   /** Unfinished migrations of this term, by id, in creation order. */
   private final Map<String, Tracked> tracked = new LinkedHashMap<>();
+  /** Limits of this term's migrations until dispatch (the journal keeps the record, not the request's limits). */
+  private final Map<String, io.ferry.v1.MigrationLimits> pendingLimits = new HashMap<>();
   /** Recently finished ones, for status. */
   private final List<MigrationRecord> finished = new ArrayList<>();
   private final Map<String, Instant> lastMigratedAt = new HashMap<>();
@@ -224,8 +226,6 @@ public final class MigrationExecutor {
         req.reason(), req.urgent() ? ", urgent" : "", req.explanation());
     return new SubmitResult.Accepted(record, false);
   }
-
-  private final Map<String, io.ferry.v1.MigrationLimits> pendingLimits = new HashMap<>();
 
   /** Cancels a migration: before dispatch it simply ends; after, the source agent rolls it back. */
   public Optional<MigrationRecord> cancel(String id, String reason) {

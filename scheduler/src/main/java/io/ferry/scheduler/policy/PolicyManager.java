@@ -73,16 +73,22 @@ public final class PolicyManager {
         }
       });
     }
+    if (!adoptStored() && current == null && !defaultsAnnounced) {
+      defaultsAnnounced = true;
+      onChange.accept(policy());
+    }
+  }
+
+  /** Takes the version ZooKeeper holds if it is new; returns whether ZooKeeper holds a policy at all. */
+  private boolean adoptStored() {
     Optional<PolicyStore.Stored> stored = store.current();
     if (stored.isPresent() && (current == null || stored.get().version() != current.version())) {
       current = stored.get();
       log.info("policy {} version {} (from {}) is in force", current.policy().name(), current.version(),
           current.source());
       onChange.accept(current.policy());
-    } else if (stored.isEmpty() && current == null && !defaultsAnnounced) {
-      defaultsAnnounced = true;
-      onChange.accept(policy());
     }
+    return stored.isPresent();
   }
 
   /** Validates and stores a policy; returns the validation result. */
@@ -100,18 +106,8 @@ public final class PolicyManager {
     valid = true;
     lastError = "";
     lastErrorAt = null;
-    refreshStoredOnly();
+    adoptStored();
     return r;
-  }
-
-  private void refreshStoredOnly() {
-    store.current().ifPresent(s -> {
-      if (current == null || s.version() != current.version()) {
-        current = s;
-        log.info("policy {} version {} (from {}) is in force", s.policy().name(), s.version(), s.source());
-        onChange.accept(s.policy());
-      }
-    });
   }
 
   private void rejected(String error) {

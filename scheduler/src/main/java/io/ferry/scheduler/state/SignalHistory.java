@@ -5,7 +5,6 @@ import io.ferry.v1.HostSignals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,7 @@ public final class SignalHistory {
 
   private final Duration window;
   private final Duration resolution;
-  private final Map<String, Deque<Point>> series = new HashMap<>();
+  private final Map<String, ArrayDeque<Point>> series = new HashMap<>();
 
   public SignalHistory(Duration window, Duration resolution) {
     this.window = window;
@@ -45,7 +44,7 @@ public final class SignalHistory {
   }
 
   private void add(String key, Instant at, double value) {
-    ArrayDeque<Point> d = (ArrayDeque<Point>) series.computeIfAbsent(key, k -> new ArrayDeque<>());
+    ArrayDeque<Point> d = series.computeIfAbsent(key, k -> new ArrayDeque<>());
     if (d.size() >= 2) {
       Point last = d.pollLast();
       Point beforeLast = d.peekLast();
