@@ -1,6 +1,7 @@
 package io.ferry.cli.commands;
 
 import io.ferry.hostagent.agent.Agent;
+import io.ferry.hostagent.agent.QemuRuntime;
 import io.ferry.hostagent.agent.AgentConfig;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -49,6 +50,24 @@ public final class AgentCommand implements Callable<Integer> {
       description = "With --hypervisor sim: start N sim VMs (32 MiB each) named HOST-vmNN at start")
   int simVms;
 
+  @Option(names = "--qemu-binary", defaultValue = "qemu-system-x86_64", paramLabel = "PATH",
+      description = "With --hypervisor qemu: the emulator (default: ${DEFAULT-VALUE} on PATH)")
+  String qemuBinary;
+
+  @Option(names = "--trust-kvm", description = "With --hypervisor qemu: let accelerator 'auto' choose KVM when"
+      + " /dev/kvm is usable (off by default: nested KVM can be far slower than TCG)")
+  boolean trustKvm;
+
+  @Option(names = "--migration-address", paramLabel = "ADDRESS", description = "With --hypervisor qemu: address"
+      + " incoming QEMU migration streams listen on, e.g. a dedicated migration network (default: the advertised"
+      + " host)")
+  String migrationAddress;
+
+  @Option(names = "--cpuinfo", defaultValue = "/proc/cpuinfo", paramLabel = "FILE", description = "With"
+      + " --hypervisor qemu: the host CPU description used to refuse VMs whose CPU model needs features this host"
+      + " lacks (default: ${DEFAULT-VALUE})")
+  java.nio.file.Path cpuinfo;
+
   @Override
   public Integer call() throws Exception {
     String n = name != null ? name : InetAddress.getLocalHost().getHostName();
@@ -58,7 +77,8 @@ public final class AgentCommand implements Callable<Integer> {
     if (simVms > 0 && !"sim".equals(hypervisor)) {
       throw new io.ferry.common.FerryException("--sim-vms needs --hypervisor sim");
     }
-    Agent a = new Agent(config, Clock.systemUTC()).start();
+    Agent a = new Agent(config, Clock.systemUTC())
+        .withQemu(new QemuRuntime.Options(qemuBinary, trustKvm, migrationAddress, cpuinfo)).start();
     for (int i = 1; i <= simVms; i++) {
       a.sim().start(io.ferry.v1.VmSpec.newBuilder().setName(String.format("%s-vm%02d", n, i)).setVcpus(1)
           .setMemoryBytes(32L << 20).setSim(io.ferry.v1.SimWorkload.newBuilder()

@@ -86,6 +86,20 @@ public final class Agent implements AutoCloseable {
     return sim;
   }
 
+  private QemuRuntime qemu;
+  private QemuRuntime.Options qemuOptions = QemuRuntime.Options.defaults();
+
+  /** For qemu hosts: how QEMU runs here; call before {@link #start()}. */
+  public Agent withQemu(QemuRuntime.Options options) {
+    this.qemuOptions = options;
+    return this;
+  }
+
+  /** The QEMU runtime of a qemu host, or null. */
+  public QemuRuntime qemu() {
+    return qemu;
+  }
+
   /** The migration engine behind HostAgent.MigrateVm; call before {@link #start()}. */
   public Agent withMigrations(MigrationDriver driver) {
     this.migrationDriver = driver;
@@ -125,6 +139,16 @@ public final class Agent implements AutoCloseable {
       List<BindableService> services = new ArrayList<>(extraServices);
       services.add(hostAgent);
       java.util.concurrent.atomic.AtomicReference<String> self = new java.util.concurrent.atomic.AtomicReference<>();
+      if (inventoryFactory == null && "qemu".equals(config.hypervisor())) {
+        if (config.stateDir() == null) {
+          throw new FerryException("agent " + config.name() + ": a qemu host needs --state-dir (its VMs' run"
+              + " directories live there, so a restarted agent adopts them)");
+        }
+        qemu = new QemuRuntime(config.name(), qemuOptions, config.stateDir(), config.ticketKeys(), config.tls(),
+            self::get, registry, clock);
+        services.add(qemu.peerService());
+        migrationDriver = qemu.migrations();
+      }
       if (inventoryFactory == null && "sim".equals(config.hypervisor())) {
         java.nio.file.Path dir = config.stateDir() != null ? config.stateDir()
             : java.nio.file.Files.createTempDirectory("ferry-agent-" + config.name());
@@ -149,7 +173,8 @@ public final class Agent implements AutoCloseable {
           .putAllLabels(config.labels())
           .build();
       InventorySource inventory = inventoryFactory != null ? inventoryFactory.apply(facts)
-          : sim != null ? sim.inventory(facts) : realHost(facts);
+          : sim != null ? sim.inventory(facts) : qemu != null ? realHost(qemu.facts(facts), qemu.hypervisor()::list)
+          : realHost(facts, List::of);
       if (migrationDriver != null) {
         hostAgent.migrations(migrationDriver);
       }
@@ -176,7 +201,7 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private InventorySource realHost(HostFacts facts) {
+  private InventorySource realHost(HostFacts facts, java.util.function.Supplier<List<io.ferry.v1.VmUsage>> vms) {
     HostSampler sampler = HostSampler.builder(registry).clock(clock).build();
     smartSchedule = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "agent-" + config.name() + "-smart");
@@ -184,7 +209,7 @@ public final class Agent implements AutoCloseable {
       return t;
     });
     sampler.startSmart(smartSchedule);
-    return new RealHostInventory(sampler, facts, List::of);
+    return new RealHostInventory(sampler, facts, vms);
   }
 
   private void joinHelix(HostFacts facts) {
@@ -244,6 +269,9 @@ public final class Agent implements AutoCloseable {
     GrpcServers.shutdown(server);
     if (sim != null) {
       sim.close();
+    }
+    if (qemu != null) {
+      qemu.close();
     }
     if (metrics != null) {
       metrics.close();

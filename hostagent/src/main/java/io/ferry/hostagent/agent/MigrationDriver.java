@@ -21,6 +21,31 @@ public interface MigrationDriver {
   /** Every migration this agent takes part in (as source or destination), including recently finished ones. */
   List<MigrationStatus> list();
 
+  /** The agent's migration engine as its command API sees it. */
+  static MigrationDriver of(io.ferry.hostagent.migration.MigrationEngine engine) {
+    return new MigrationDriver() {
+      @Override
+      public MigrationStatus start(MigrateVmRequest request) {
+        return engine.start(request);
+      }
+
+      @Override
+      public Optional<MigrationStatus> status(String migrationId) {
+        return engine.status(migrationId);
+      }
+
+      @Override
+      public Optional<MigrationStatus> cancel(String migrationId, String reason) {
+        return engine.cancel(migrationId, reason);
+      }
+
+      @Override
+      public List<MigrationStatus> list() {
+        return engine.list();
+      }
+    };
+  }
+
   /** An agent without a migration engine refuses every migration with this reason. */
   static MigrationDriver unsupported(String reason) {
     return new MigrationDriver() {

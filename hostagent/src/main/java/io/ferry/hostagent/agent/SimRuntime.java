@@ -1,7 +1,5 @@
 package io.ferry.hostagent.agent;
 
-import io.ferry.common.tickets.TicketKeys;
-import io.ferry.common.tickets.TicketVerifier;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.hostagent.hypervisor.VmEventLog;
 import io.ferry.hostagent.migration.MigrationEngine;
@@ -12,27 +10,19 @@ import io.ferry.hostagent.signals.sim.SimHost;
 import io.ferry.hostagent.sim.SimHypervisor;
 import io.ferry.v1.HostFacts;
 import io.ferry.v1.HostSignals;
-import io.ferry.v1.MigrateVmRequest;
-import io.ferry.v1.MigrationStatus;
 import io.ferry.v1.VmSpec;
 import io.ferry.v1.VmUsage;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Everything a simulated host needs inside its agent: the sim hypervisor (real off-heap guest memory and vCPU
  * threads), the migration engine, and simulated host signals (thermal model, SMART counters, scenario events).
  */
 public final class SimRuntime implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(SimRuntime.class);
 
   private final SimHypervisor hypervisor;
   private final MigrationEngine engine;
@@ -53,7 +43,7 @@ public final class SimRuntime implements AutoCloseable {
     this.hypervisor = new SimHypervisor(name, stateDir, clock, System::nanoTime,
         VmEventLog.appendingTo(stateDir.resolve("vm-events.log")), tick);
     this.engine = new MigrationEngine(name, endpoint, hypervisor, tls,
-        new TicketVerifier(publicKey(name, ticketKeys), name, clock), registry, clock, MigrationSettings.defaults());
+        AgentTickets.verifier(name, ticketKeys, clock), registry, clock, MigrationSettings.defaults());
     this.host = new SimHost(spec, clock);
     this.scenario = scenario;
     this.gauges = new io.ferry.hostagent.signals.HostSignalsGauges(registry);
@@ -81,16 +71,6 @@ public final class SimRuntime implements AutoCloseable {
         .addInterfaces(io.ferry.v1.NetworkInterface.newBuilder().setName("migration")
             .setTxBytesPerSecond(Math.max(0, rate)))
         .build();
-  }
-
-  private static PublicKey publicKey(String name, Path dir) {
-    Path pub = dir == null ? null : dir.resolve(TicketKeys.PUBLIC_KEY_FILE);
-    if (pub != null && Files.isReadable(pub)) {
-      return TicketKeys.readPublic(pub);
-    }
-    log.warn("agent {}: no {} (pass --certs or --ticket-keys): incoming migrations will be refused", name,
-        TicketKeys.PUBLIC_KEY_FILE);
-    return TicketKeys.generate().getPublic(); // a key nobody holds: every ticket fails verification
   }
 
   public io.grpc.BindableService peerService() {
@@ -138,27 +118,7 @@ public final class SimRuntime implements AutoCloseable {
   }
 
   public MigrationDriver migrations() {
-    return new MigrationDriver() {
-      @Override
-      public MigrationStatus start(MigrateVmRequest request) {
-        return engine.start(request);
-      }
-
-      @Override
-      public Optional<MigrationStatus> status(String migrationId) {
-        return engine.status(migrationId);
-      }
-
-      @Override
-      public Optional<MigrationStatus> cancel(String migrationId, String reason) {
-        return engine.cancel(migrationId, reason);
-      }
-
-      @Override
-      public List<MigrationStatus> list() {
-        return engine.list();
-      }
-    };
+    return MigrationDriver.of(engine);
   }
 
   public SimHypervisor hypervisor() {

@@ -27,6 +27,14 @@ public interface Hypervisor extends AutoCloseable {
    */
   VirtualMachine defineIncoming(VmSpec spec);
 
+  /**
+   * Why this host cannot receive a VM of {@code spec} (e.g. its CPU lacks features the VM's CPU model needs), or
+   * empty. Checked before an incoming migration is prepared.
+   */
+  default Optional<String> refuseIncoming(VmSpec spec) {
+    return Optional.empty();
+  }
+
   Optional<VirtualMachine> find(String name);
 
   /** Every VM with its measured usage (what the host signals and the scheduler see). */

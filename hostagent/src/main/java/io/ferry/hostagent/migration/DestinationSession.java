@@ -10,6 +10,8 @@ import io.ferry.v1.CommitRequest;
 import io.ferry.v1.MigrationPeerGrpc;
 import io.ferry.v1.PrepareRequest;
 import io.ferry.v1.PrepareResponse;
+import io.ferry.v1.RecoverRequest;
+import io.ferry.v1.RecoverResponse;
 import io.ferry.v1.SwitchoverRequest;
 import io.ferry.v1.SwitchoverResponse;
 import io.ferry.v1.TransferChunk;
@@ -66,6 +68,10 @@ final class DestinationSession implements AutoCloseable {
 
   void abort(AbortRequest request) {
     blocking().abort(request);
+  }
+
+  RecoverResponse recover(RecoverRequest request) {
+    return blocking().recover(request);
   }
 
   /** Opens {@code n} transfer streams, replacing any opened before. */

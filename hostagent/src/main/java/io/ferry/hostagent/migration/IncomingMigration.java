@@ -27,10 +27,8 @@ import org.slf4j.LoggerFactory;
  * The destination's side of one migration: the incoming VM (never running before the switchover), the chunks
  * applied to it, and the decision to start it or discard it. Discarding destroys the VM and its disks.
  */
-final class IncomingMigration {
+final class IncomingMigration implements IncomingSide {
   private static final Logger log = LoggerFactory.getLogger(IncomingMigration.class);
-
-  enum State { PREPARED, RUNNING, COMMITTED, DISCARDED }
 
   private final EngineContext ctx;
   private final String migrationId;
@@ -63,12 +61,19 @@ final class IncomingMigration {
     touch();
   }
 
-  String migrationId() {
+  @Override
+  public String migrationId() {
     return migrationId;
   }
 
-  State state() {
+  @Override
+  public State state() {
     return state;
+  }
+
+  @Override
+  public boolean abandoned(long idleLimitNanos) {
+    return state == State.PREPARED && idleNanos() > idleLimitNanos;
   }
 
   long idleNanos() {
@@ -117,7 +122,8 @@ final class IncomingMigration {
   }
 
   /** Verifies what arrived and starts the VM; on a mismatch discards it and throws the status to report. */
-  synchronized SwitchoverResponse switchover(SwitchoverRequest req) {
+  @Override
+  public synchronized SwitchoverResponse switchover(SwitchoverRequest req) {
     touch();
     if (state == State.RUNNING && switchoverAnswer != null) {
       return switchoverAnswer;
@@ -170,7 +176,8 @@ final class IncomingMigration {
     return switchoverAnswer;
   }
 
-  synchronized void commit() {
+  @Override
+  public synchronized void commit() {
     if (state == State.DISCARDED) {
       throw Status.FAILED_PRECONDITION.withDescription("migration " + migrationId + " was discarded")
           .asRuntimeException();
@@ -183,7 +190,8 @@ final class IncomingMigration {
   }
 
   /** Destroys the incoming VM unless the migration committed. Idempotent. */
-  synchronized boolean discard(String reason) {
+  @Override
+  public synchronized boolean discard(String reason) {
     if (state == State.COMMITTED || state == State.DISCARDED) {
       return state == State.DISCARDED;
     }

@@ -2,10 +2,12 @@ package io.ferry.hostagent.migration;
 
 import io.ferry.common.tickets.TicketCheck;
 import io.ferry.common.tickets.TicketVerifier;
-import io.ferry.hostagent.hypervisor.PageAccess;
+import io.ferry.hostagent.hypervisor.NativeStream;
 import io.ferry.hostagent.hypervisor.VirtualMachine;
+import io.ferry.v1.MigrationStrategy;
 import io.ferry.v1.PrepareRequest;
 import io.ferry.v1.PrepareResponse;
+import io.ferry.v1.RecoverResponse;
 import io.grpc.Status;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +26,7 @@ final class IncomingMigrations implements AutoCloseable {
 
   private final EngineContext ctx;
   private final TicketVerifier tickets;
-  private final Map<String, IncomingMigration> byId = new ConcurrentHashMap<>();
+  private final Map<String, IncomingSide> byId = new ConcurrentHashMap<>();
   private final ScheduledFuture<?> watchdog;
 
   IncomingMigrations(EngineContext ctx, TicketVerifier tickets) {
@@ -57,6 +59,11 @@ final class IncomingMigrations implements AutoCloseable {
       throw Status.ALREADY_EXISTS.withDescription("VM " + req.getSpec().getName() + " already exists on "
           + ctx.hostName()).asRuntimeException();
     }
+    Optional<String> refusal = ctx.hypervisor().refuseIncoming(req.getSpec());
+    if (refusal.isPresent()) {
+      log.warn("{}: refused incoming migration {}: {}", ctx.hostName(), id, refusal.get());
+      throw Status.FAILED_PRECONDITION.withDescription(refusal.get()).asRuntimeException();
+    }
     VirtualMachine vm;
     try {
       vm = ctx.hypervisor().defineIncoming(req.getSpec());
@@ -64,23 +71,48 @@ final class IncomingMigrations implements AutoCloseable {
       throw Status.RESOURCE_EXHAUSTED.withDescription("cannot create incoming VM " + req.getSpec().getName()
           + " on " + ctx.hostName() + ": " + e.getMessage()).asRuntimeException();
     }
-    if (!(vm.migrationSupport() instanceof PageAccess)) {
-      vm.destroy();
-      throw Status.UNIMPLEMENTED.withDescription("driver " + ctx.hypervisor().name()
-          + " receives migrations through its native stream").asRuntimeException();
+    PrepareResponse.Builder answer = PrepareResponse.newBuilder().setMigrationId(id);
+    if (vm.migrationSupport() instanceof NativeStream stream) {
+      NativeStream.Incoming listening;
+      try {
+        listening = stream.listen(req.getStrategy() == MigrationStrategy.STRATEGY_UNSPECIFIED
+            ? MigrationStrategy.AUTO : req.getStrategy(), req.getLimits(), hostOf(ctx.advertisedEndpoint().get()));
+      } catch (RuntimeException e) {
+        vm.destroy();
+        throw Status.FAILED_PRECONDITION.withDescription("cannot receive VM " + req.getSpec().getName() + " on "
+            + ctx.hostName() + ": " + e.getMessage()).asRuntimeException();
+      }
+      byId.put(id, new NativeIncomingMigration(ctx, id, vm, listening));
+      answer.setIncomingUri(listening.target().streamUri()).setNbdUri(listening.target().storageUri());
+    } else {
+      byId.put(id, new IncomingMigration(ctx, id, req.getSourceEndpoint(), vm));
     }
-    byId.put(id, new IncomingMigration(ctx, id, req.getSourceEndpoint(), vm));
     log.info("{}: prepared incoming migration {} of VM {} from {}", ctx.hostName(), id, vm.name(),
         req.getTicket().getSourceHost());
-    return PrepareResponse.newBuilder().setMigrationId(id).build();
+    return answer.build();
   }
 
-  Optional<IncomingMigration> find(String id) {
+  /** The host part of {@code host:port} (IPv6 literals in brackets keep them). */
+  static String hostOf(String endpoint) {
+    int colon = endpoint.lastIndexOf(':');
+    return colon < 0 ? endpoint : endpoint.substring(0, colon);
+  }
+
+  /** Post-copy recovery of a native stream: the incoming hypervisor listens again; returns where. */
+  RecoverResponse recover(String id) {
+    if (!(require(id) instanceof NativeIncomingMigration m)) {
+      throw Status.FAILED_PRECONDITION.withDescription("migration " + id + " does not use a native stream")
+          .asRuntimeException();
+    }
+    return RecoverResponse.newBuilder().setIncomingUri(m.recover()).build();
+  }
+
+  Optional<IncomingSide> find(String id) {
     return Optional.ofNullable(byId.get(id));
   }
 
-  IncomingMigration require(String id) {
-    IncomingMigration m = byId.get(id);
+  IncomingSide require(String id) {
+    IncomingSide m = byId.get(id);
     if (m == null) {
       throw Status.NOT_FOUND.withDescription("no incoming migration " + id + " on " + ctx.hostName())
           .asRuntimeException();
@@ -94,11 +126,11 @@ final class IncomingMigrations implements AutoCloseable {
   }
 
   void abort(String id, String reason) {
-    IncomingMigration m = byId.get(id);
+    IncomingSide m = byId.get(id);
     if (m == null) {
       return;
     }
-    if (m.state() == IncomingMigration.State.COMMITTED) {
+    if (m.state() == IncomingSide.State.COMMITTED) {
       throw Status.FAILED_PRECONDITION.withDescription("migration " + id + " already committed on "
           + ctx.hostName()).asRuntimeException();
     }
@@ -107,18 +139,19 @@ final class IncomingMigrations implements AutoCloseable {
   }
 
   /** Discards {@code m} when it has not reached the switchover (the source broke its stream or went silent). */
-  void discardBeforeSwitchover(IncomingMigration m, String reason) {
-    if (m.state() == IncomingMigration.State.PREPARED && m.discard(reason)) {
+  void discardBeforeSwitchover(IncomingSide m, String reason) {
+    if (m.state() == IncomingSide.State.PREPARED && m.discard(reason)) {
       byId.remove(m.migrationId(), m);
     }
   }
 
   private void discardSilent() {
     long limit = ctx.settings().incomingIdleTimeout().toNanos();
-    for (IncomingMigration m : byId.values()) {
-      if (m.state() == IncomingMigration.State.PREPARED && m.idleNanos() > limit) {
-        discardBeforeSwitchover(m, "source silent for more than " + ctx.settings().incomingIdleTimeout());
-      } else if (m.state() == IncomingMigration.State.DISCARDED) {
+    for (IncomingSide m : byId.values()) {
+      if (m.abandoned(limit)) {
+        discardBeforeSwitchover(m, "source gone (silent for more than " + ctx.settings().incomingIdleTimeout()
+            + ", or the incoming hypervisor died)");
+      } else if (m.state() == IncomingSide.State.DISCARDED) {
         byId.remove(m.migrationId(), m);
       }
     }

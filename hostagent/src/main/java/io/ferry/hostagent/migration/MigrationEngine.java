@@ -3,6 +3,7 @@ package io.ferry.hostagent.migration;
 import io.ferry.common.tickets.TicketVerifier;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.hostagent.hypervisor.Hypervisor;
+import io.ferry.hostagent.hypervisor.NativeStream;
 import io.ferry.v1.MigrateVmRequest;
 import io.ferry.v1.MigrationPhase;
 import io.ferry.v1.MigrationStats;
@@ -38,7 +39,7 @@ public final class MigrationEngine implements AutoCloseable {
   private final MigrationPeerService peer;
   private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
 
-  private record Outgoing(MigrationProgress progress, SourceMigration source, long totalBytes) {}
+  private record Outgoing(MigrationProgress progress, OutgoingMigration source, long totalBytes) {}
 
   /**
    * @param hostName this host's name as the scheduler and tickets know it
@@ -88,7 +89,10 @@ public final class MigrationEngine implements AutoCloseable {
     String problem = validate(request);
     long totalBytes = ctx.hypervisor().find(request.getVm()).map(vm -> vm.spec().getMemoryBytes()
         + vm.spec().getDisksList().stream().mapToLong(d -> d.getSizeBytes()).sum()).orElse(0L);
-    SourceMigration source = new SourceMigration(ctx, request, progress);
+    boolean nativeStream = ctx.hypervisor().find(request.getVm())
+        .map(vm -> vm.migrationSupport() instanceof NativeStream).orElse(false);
+    OutgoingMigration source = nativeStream ? new NativeSourceMigration(ctx, request, progress)
+        : new SourceMigration(ctx, request, progress);
     Outgoing o = new Outgoing(progress, source, totalBytes);
     if (outgoing.putIfAbsent(request.getMigrationId(), o) != null) {
       return status(outgoing.get(request.getMigrationId()));

@@ -8,6 +8,8 @@ import io.ferry.v1.MigrationPeerGrpc;
 import io.ferry.v1.PageRequest;
 import io.ferry.v1.PrepareRequest;
 import io.ferry.v1.PrepareResponse;
+import io.ferry.v1.RecoverRequest;
+import io.ferry.v1.RecoverResponse;
 import io.ferry.v1.SwitchoverRequest;
 import io.ferry.v1.SwitchoverResponse;
 import io.ferry.v1.TransferAck;
@@ -60,6 +62,11 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
       incoming.abort(request.getMigrationId(), request.getReason());
       return AbortResponse.getDefaultInstance();
     });
+  }
+
+  @Override
+  public void recover(RecoverRequest request, StreamObserver<RecoverResponse> response) {
+    unary(response, () -> incoming.recover(request.getMigrationId()));
   }
 
   @Override
@@ -126,11 +133,14 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
         return;
       }
       if (migration == null) {
-        migration = incoming.find(c.getMigrationId()).orElse(null);
-        if (migration == null) {
-          fail(Status.NOT_FOUND, "no incoming migration " + c.getMigrationId() + " on " + ctx.hostName());
+        IncomingSide side = incoming.find(c.getMigrationId()).orElse(null);
+        if (!(side instanceof IncomingMigration m)) {
+          fail(side == null ? Status.NOT_FOUND : Status.FAILED_PRECONDITION, side == null
+              ? "no incoming migration " + c.getMigrationId() + " on " + ctx.hostName()
+              : "migration " + c.getMigrationId() + " moves through the hypervisor's own stream, not Transfer");
           return;
         }
+        migration = m;
       }
       if (c.getSequence() != expected) {
         abort("chunk out of order on stream " + c.getStream() + ": expected sequence " + expected + ", got "
@@ -148,7 +158,7 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
     }
 
     private void abort(String problem) {
-      boolean beforeSwitchover = migration.state() == IncomingMigration.State.PREPARED;
+      boolean beforeSwitchover = migration.state() == IncomingSide.State.PREPARED;
       incoming.discardBeforeSwitchover(migration, problem);
       fail(Status.DATA_LOSS, "migration " + migration.migrationId()
           + (beforeSwitchover ? " aborted: " : " stream ended: ") + problem);

@@ -3,7 +3,6 @@ package io.ferry.hostagent.migration;
 import com.google.protobuf.ByteString;
 import io.ferry.hostagent.hypervisor.BlockDevice;
 import io.ferry.hostagent.hypervisor.DirtyBitmap;
-import io.ferry.hostagent.hypervisor.NativeStream;
 import io.ferry.hostagent.hypervisor.PageAccess;
 import io.ferry.hostagent.hypervisor.VirtualMachine;
 import io.ferry.hostagent.migration.codec.Checksums;
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * destroy the local copy once the destination runs, commit. Any failure before the destination confirms it runs
  * leaves the VM running here and the destination cleaned.
  */
-final class SourceMigration implements Runnable {
+final class SourceMigration implements OutgoingMigration {
   private static final Logger log = LoggerFactory.getLogger(SourceMigration.class);
 
   private final EngineContext ctx;
@@ -97,10 +96,6 @@ final class SourceMigration implements Runnable {
     VirtualMachine vm = ctx.hypervisor().find(request.getVm()).orElse(null);
     if (vm == null || vm.state() != VmState.VM_RUNNING) {
       return MigrationOutcome.failed("VM " + request.getVm() + " is not running on " + ctx.hostName(), stats());
-    }
-    if (vm.migrationSupport() instanceof NativeStream) {
-      return MigrationOutcome.failed("driver " + ctx.hypervisor().name()
-          + " migrates with its native stream, which this engine does not drive yet", stats());
     }
     PageAccess access = (PageAccess) vm.migrationSupport();
     if (!access.disks().isEmpty() && !request.getLimits().getWithStorage()) {
@@ -390,8 +385,8 @@ final class SourceMigration implements Runnable {
     return c != null ? "cancelled: " + c : "timed out after " + request.getLimits().getTimeout().getSeconds() + " s";
   }
 
-  /** Counters so far, for status reports while the migration runs. */
-  io.ferry.v1.MigrationStats liveStats() {
+  @Override
+  public io.ferry.v1.MigrationStats liveStats() {
     return stats();
   }
 

@@ -60,5 +60,11 @@ final class ProcessCommandRunner implements CommandRunner {
     }
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
+    try {
+      // reap it, so a caller told "timed out" never sees the program still alive
+      process.waitFor(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -12,6 +12,7 @@ import io.ferry.hostagent.hypervisor.VmEventLog;
 import io.ferry.hostagent.migration.MigrationEngine;
 import io.ferry.hostagent.migration.MigrationOutcome;
 import io.ferry.hostagent.migration.MigrationSettings;
+import io.ferry.hostagent.hypervisor.Hypervisor;
 import io.ferry.hostagent.sim.SimHypervisor;
 import io.ferry.v1.DiskSpec;
 import io.ferry.v1.MigrateVmRequest;
@@ -42,8 +43,27 @@ public final class LoopbackAgents implements AutoCloseable {
   public final Host dst;
   private final Path dir;
 
+  private final Driver driver;
+
+  /** Builds one host's hypervisor driver. */
+  @FunctionalInterface
+  public interface Driver {
+    /**
+     * @param certificates the host's certificate directory (ca.crt, node.crt, node.key)
+     */
+    Hypervisor create(String host, Path stateDir, VmEventLog events, Path certificates);
+  }
+
+  /** The {@code sim} driver. */
+  public static final Driver SIM = (host, stateDir, events, certs) -> SimHypervisor.create(host, stateDir, events);
+
   public LoopbackAgents(Path dir, MigrationSettings srcSettings, MigrationSettings dstSettings) {
+    this(dir, SIM, srcSettings, dstSettings);
+  }
+
+  public LoopbackAgents(Path dir, Driver driver, MigrationSettings srcSettings, MigrationSettings dstSettings) {
     this.dir = dir;
+    this.driver = driver;
     CertificateAuthority ca = CertificateAuthority.create("test", Duration.ofDays(1));
     ca.issue("src", List.of("localhost", "127.0.0.1"), Duration.ofDays(1), dir.resolve("certs-src"), "node");
     ca.issue("dst", List.of("localhost", "127.0.0.1"), Duration.ofDays(1), dir.resolve("certs-dst"), "node");
@@ -55,11 +75,11 @@ public final class LoopbackAgents implements AutoCloseable {
     this(dir, MigrationSettings.defaults(), MigrationSettings.defaults());
   }
 
-  /** One agent: sim hypervisor, engine, gRPC server. */
+  /** One agent: hypervisor driver, engine, gRPC server. */
   public final class Host implements AutoCloseable {
     public final String name;
     public final VmEventLog events = VmEventLog.inMemory();
-    public final SimHypervisor hypervisor;
+    public final Hypervisor hypervisor;
     public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     public final MigrationEngine engine;
     public final TlsMaterial tls;
@@ -69,7 +89,7 @@ public final class LoopbackAgents implements AutoCloseable {
     Host(String name, MigrationSettings settings) {
       this.name = name;
       this.tls = TlsMaterial.fromDirectory(dir.resolve("certs-" + name));
-      this.hypervisor = SimHypervisor.create(name, dir.resolve("state-" + name), events);
+      this.hypervisor = driver.create(name, dir.resolve("state-" + name), events, dir.resolve("certs-" + name));
       AtomicReference<String> self = new AtomicReference<>();
       this.engine = new MigrationEngine(name, self::get, hypervisor, tls,
           new TicketVerifier(ticketKeys.getPublic(), name, Clock.systemUTC()), meters, Clock.systemUTC(), settings);

@@ -54,7 +54,8 @@ public final class QemuMigrationDestination {
 
   /** Where the source should connect: {@code tcp:HOST:PORT} for QMP {@code migrate}. */
   public String uri() {
-    return "tcp:" + listening.getHostString() + ":" + listening.getPort();
+    String host = listening.getHostString();
+    return "tcp:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + listening.getPort();
   }
 
   public InetSocketAddress address() {

@@ -48,11 +48,18 @@ public final class QemuMigrationSource {
   private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
   private volatile boolean timedOut;
   private boolean postCopyRequested;
+  private volatile java.util.function.Consumer<JsonNode> sampleListener = q -> { };
 
   public QemuMigrationSource(QemuVm vm, Clock clock, Duration qmpTimeout) {
     this.vm = vm;
     this.clock = clock;
     this.qmpTimeout = qmpTimeout;
+  }
+
+  /** Calls {@code listener} with every {@code query-migrate} answer while the migration runs (its progress). */
+  public QemuMigrationSource onSample(java.util.function.Consumer<JsonNode> listener) {
+    this.sampleListener = listener;
+    return this;
   }
 
   /** Asks QEMU to cancel; {@link #migrate} then returns CANCELLED and the source keeps running the VM. */
@@ -155,6 +162,7 @@ public final class QemuMigrationSource {
       CompletableFuture<QmpEvent> next = qmp.nextEvent("MIGRATION", e -> true);
       JsonNode q = qmp.execute("query-migrate", qmpTimeout);
       stats.sample(q);
+      sampleListener.accept(q);
       String status = q.path("status").asText();
       switch (status) {
         case "completed" -> {

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -234,7 +235,11 @@ public final class QmpClient implements AutoCloseable {
     if (msg.has("QMP")) {
       greeting.complete(msg);
     } else if (msg.has("event")) {
-      deliver(new QmpEvent(msg.get("event").asText(), msg.get("data"), clock.instant()));
+      Instant received = clock.instant();
+      JsonNode ts = msg.path("timestamp");
+      Instant emitted = ts.has("seconds")
+          ? Instant.ofEpochSecond(ts.path("seconds").asLong(), ts.path("microseconds").asLong() * 1000) : received;
+      deliver(new QmpEvent(msg.get("event").asText(), msg.get("data"), received, emitted));
     } else if (msg.has("id")) {
       Pending p = pending.get(msg.get("id").asText());
       if (p == null) {
