@@ -2,6 +2,7 @@ package io.ferry.cli.commands;
 
 import io.ferry.benchmarks.MigrationBenchmark;
 import io.ferry.benchmarks.PlannerBenchmark;
+import io.ferry.benchmarks.QemuIdleBenchmark;
 import io.ferry.benchmarks.QemuMigrationBenchmark;
 import io.ferry.benchmarks.SignalsBenchmark;
 import io.ferry.benchmarks.ingest.IngestBenchmark;
@@ -57,14 +58,24 @@ public final class BenchCommand implements Callable<Integer> {
     if (all || name.equals("qemu")) {
       java.nio.file.Path work = java.nio.file.Files.createTempDirectory("ferry-bench-qemu");
       var rows = QemuMigrationBenchmark.run(QemuMigrationBenchmark.Options.defaults(work));
+      QemuIdleBenchmark.Result idle = QemuIdleBenchmark.run(quick
+          ? new QemuIdleBenchmark.Options(256, 4, work.resolve("idle"))
+          : QemuIdleBenchmark.Options.defaults(work.resolve("idle")));
       BenchReport.write(report, "qemu", "## QEMU: Ferry's auto strategy vs QEMU's defaults\n\n"
           + "The project's test guest (it dirties every page of its memory in a loop) on TCG, migrated between two QEMU\n"
           + "processes over loopback with the link capped by max-bandwidth; once at a dirty rate below the link and once\n"
           + "above it. Ferry `auto` sets the downtime target, raises it in steps when remaining RAM stops shrinking, then\n"
           + "switches to post-copy; QEMU defaults is a plain `migrate` with default parameters, given up after 60 s.\n"
           + "Downtime is QEMU's reported figure. All rows come from the same run.\n\n"
-          + QemuMigrationBenchmark.markdown(rows));
+          + QemuMigrationBenchmark.markdown(rows)
+          + "\n### An idle guest through the agents\n\n"
+          + "The same guest, idle after its first pass (every page written once), migrated back and forth between two\n"
+          + "agents by Ferry's engine (ticket, prepare, QEMU's stream over TLS, confirm, commit), pre-copy with a 50 ms\n"
+          + "downtime target. Guest-visible downtime: QEMU's STOP event on the source to its RESUME event on the\n"
+          + "destination (QEMU's timestamps; the guest's vCPUs run nowhere in between). Target: p50 under 50 ms.\n\n"
+          + idle.markdown());
       System.out.println(QemuMigrationBenchmark.json(rows));
+      System.out.println(idle.json());
     }
     if (all || name.equals("ingest")) {
       IngestBenchmark.Result r = IngestBenchmark.run(new int[] {1_000, 10_000}, 5.0, 20);

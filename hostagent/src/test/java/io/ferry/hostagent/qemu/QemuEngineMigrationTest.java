@@ -141,9 +141,18 @@ class QemuEngineMigrationTest {
     MigrationOutcome o = migrate(MigrationStrategy.PRE_COPY, limits().build());
 
     assertMovedAndAlive(vm, o);
-    assertEquals("ferry-migration-tls", process(agents.dst.vm("vm1")).qmp()
+    VirtualMachine arrived = agents.dst.vm("vm1");
+    assertEquals("ferry-migration-tls", process(arrived).qmp()
         .execute("query-migrate-parameters", Duration.ofSeconds(5)).path("tls-creds").asText(),
         "the destination received the stream over TLS with the cluster's certificates");
+
+    MigrationOutcome back = agents.migrate(agents.dst, agents.request(agents.dst, agents.src, "vm1",
+        MigrationStrategy.PRE_COPY, limits().build()), Duration.ofSeconds(120));
+
+    assertEquals(MigrationPhase.COMMITTED, back.result(), "a VM that arrived by migration migrates on: " + back);
+    assertTrue(process(arrived).awaitExit(Duration.ofSeconds(10)));
+    assertEquals(VmState.VM_RUNNING, agents.src.vm("vm1").state());
+    assertEquals("", agents.overlap());
   }
 
   @Test

@@ -9,9 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,17 +144,21 @@ public final class QemuVm {
 
   /** Waits up to {@code timeout} for QEMU to exit; true if it has. */
   public boolean awaitExit(Duration timeout) {
-    try {
-      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException e) {
-      return !process.isAlive();
+    // QEMU is daemonized, so not our child: ProcessHandle.onExit would poll it with a coarse backoff (up to
+    // seconds); a 10 ms poll keeps a migration's commit and a stop prompt
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (process.isAlive()) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
     }
+    return true;
   }
 
   private void deleteRunDirectory() {

@@ -46,6 +46,12 @@ public final class MigrationTls {
    * peer against the cluster CA.
    */
   static void addCredentials(QmpClient qmp, Path qemuDir, boolean server, Duration timeout) {
+    // A VM that arrived by migration still holds its server-side credentials: replace them (the role may differ).
+    try {
+      qmp.execute("object-del", Map.of("id", CREDS_ID), timeout);
+    } catch (io.ferry.hostagent.qemu.qmp.QmpException e) {
+      // none yet: the usual case
+    }
     qmp.execute("object-add", Map.of("qom-type", "tls-creds-x509", "id", CREDS_ID, "dir", qemuDir.toString(),
         "endpoint", server ? "server" : "client", "verify-peer", true), timeout);
   }

@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param setParameters false = leave every QEMU capability and parameter at its default (except TLS and events)
  * @param downtimeLimit the initial downtime limit; null = QEMU's default (300 ms)
  * @param maxDowntimeLimit how far {@code AUTO} may raise the downtime limit before its next step
- * @param bandwidthBytesPerSecond max-bandwidth; 0 = QEMU's default (128 MiB/s)
+ * @param bandwidthBytesPerSecond max-bandwidth; 0 = uncapped with Ferry's options ({@link #UNCAPPED_BYTES_PER_SECOND}),
+ *     QEMU's default (128 MiB/s) with {@link #qemuDefaults}
  * @param postCopyAllowed AUTO may switch to post-copy (sets the postcopy-ram capability up front)
  * @param multifdChannels parallel streams; 0 or 1 = off (QEMU 7.2 cannot combine multifd with post-copy)
  * @param xbzrle delta compression of re-sent pages
@@ -24,6 +25,9 @@ import java.time.Duration;
 public record QemuMigrationOptions(MigrationStrategy strategy, boolean setParameters, Duration downtimeLimit,
     Duration maxDowntimeLimit, long bandwidthBytesPerSecond, boolean postCopyAllowed, int multifdChannels,
     boolean xbzrle, boolean tls, Duration timeout, Duration stallWindow, Duration pollInterval) {
+
+  /** The max-bandwidth Ferry sets for "no cap": 1 TiB/s, far above any link. */
+  public static final long UNCAPPED_BYTES_PER_SECOND = 1L << 40;
 
   public QemuMigrationOptions {
     if (strategy == null || strategy == MigrationStrategy.STRATEGY_UNSPECIFIED

@@ -127,8 +127,10 @@ public final class QemuMigrationSource {
           () -> new IllegalArgumentException("TLS is on but no TLS directory was given")), false, qmpTimeout);
     }
     MigrationCapabilities.apply(qmp, o, true, qmpTimeout);
-    if (o.bandwidthBytesPerSecond() > 0) {
-      qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", o.bandwidthBytesPerSecond()), qmpTimeout);
+    if (o.bandwidthBytesPerSecond() > 0 || o.setParameters()) {
+      // Ferry's options without a cap mean uncapped; QEMU's own default would hold the stream at 128 MiB/s
+      qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", o.bandwidthBytesPerSecond() > 0
+          ? o.bandwidthBytesPerSecond() : QemuMigrationOptions.UNCAPPED_BYTES_PER_SECOND), qmpTimeout);
     }
     if (!o.setParameters()) {
       return;
