@@ -6,6 +6,7 @@ import io.ferry.cli.client.ClusterOptions;
 import io.ferry.common.FerryException;
 import io.ferry.v1.AdminCancelRequest;
 import io.ferry.v1.MigrateRequest;
+import io.ferry.v1.MigrationLimits;
 import io.ferry.v1.MigrationRecord;
 import io.ferry.v1.MigrationStrategy;
 import io.ferry.v1.RequestMeta;
@@ -32,6 +33,17 @@ public final class MigrateCommand implements Callable<Integer> {
   @Option(names = "--strategy", defaultValue = "auto", paramLabel = "STRATEGY",
       description = "auto, pre-copy, post-copy or auto-converge (default: ${DEFAULT-VALUE})")
   String strategy;
+
+  @Option(names = "--allow-post-copy", description = "Let the migration switch to post-copy (the VM then depends"
+      + " on both hosts until it completes); the policy's migration settings apply otherwise")
+  boolean allowPostCopy;
+
+  @Option(names = "--with-storage", description = "Copy the VM's local disks too (hosts without shared storage)")
+  boolean withStorage;
+
+  @Option(names = "--max-downtime", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Downtime target, e.g. 100ms (default: the policy's maxDowntime)")
+  Duration maxDowntime;
 
   @Option(names = "--cancel", paramLabel = "ID", description = "Cancel the migration with this id")
   String cancel;
@@ -83,8 +95,13 @@ public final class MigrateCommand implements Callable<Integer> {
               + " (or cancel one: ferry migrate --cancel ID)");
         }
         MigrationStrategy s = parseStrategy(strategy);
+        MigrationLimits.Builder limits = MigrationLimits.newBuilder().setAllowPostCopy(allowPostCopy)
+            .setWithStorage(withStorage);
+        if (maxDowntime != null) {
+          limits.setMaxDowntime(com.google.protobuf.util.Durations.fromNanos(maxDowntime.toNanos()));
+        }
         record = admin.call(a -> a.migrate(MigrateRequest.newBuilder().setMeta(meta).setVm(vm)
-            .setDestinationHost(to).setStrategy(s).build())).getMigration();
+            .setDestinationHost(to).setStrategy(s).setLimits(limits).build())).getMigration();
       }
     }
     if (format == StatusCommand.Format.json) {

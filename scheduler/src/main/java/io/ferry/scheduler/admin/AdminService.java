@@ -37,6 +37,7 @@ import io.ferry.v1.ListMigrationsRequest;
 import io.ferry.v1.ListMigrationsResponse;
 import io.ferry.v1.MigrateRequest;
 import io.ferry.v1.MigrateResponse;
+import io.ferry.v1.MigrationLimits;
 import io.ferry.v1.MigrationStrategy;
 import io.ferry.v1.RequestMeta;
 import io.ferry.v1.UndrainRequest;
@@ -178,9 +179,17 @@ public class AdminService extends AdminGrpc.AdminImplBase {
     }
     answerOrReject(out, () -> loop.call(() -> executor.submit(new MigrationRequest(request.getVm(),
         request.getDestinationHost(), request.getStrategy() == MigrationStrategy.STRATEGY_UNSPECIFIED
-            ? MigrationStrategy.AUTO : request.getStrategy(), request.getLimits(), "manual",
+            ? MigrationStrategy.AUTO : request.getStrategy(), manualLimits(request.getLimits()), "manual",
         "requested by " + issuer(request.getMeta()), true, request.getMeta().getRequestId())), LOOP_TIMEOUT_MS),
         a -> MigrateResponse.newBuilder().setMigration(a.migration()).build());
+  }
+
+  /**
+   * A manual migration gets the policy's migration limits; what the request sets (a downtime, a bandwidth,
+   * post-copy or storage allowed) is added on top.
+   */
+  private MigrationLimits manualLimits(MigrationLimits requested) {
+    return PlanningLoop.limits(policies.policy()).toBuilder().mergeFrom(requested).build();
   }
 
   @Override

@@ -79,6 +79,16 @@ public final class PlanningLoop {
   }
 
   /** Called every second; plans when the policy's interval has passed. */
+  /** The limits every migration gets from the policy's {@code migration} section. */
+  public static MigrationLimits limits(SchedulingPolicy policy) {
+    return MigrationLimits.newBuilder()
+        .setMaxDowntime(Duration.newBuilder().setSeconds(policy.migration().maxDowntime().getSeconds())
+            .setNanos(policy.migration().maxDowntime().getNano()))
+        .setBandwidthBytesPerSecond(policy.migration().bandwidthBytesPerSecond())
+        .setAllowPostCopy(policy.migration().allowPostCopy()).setEncrypted(policy.migration().encrypted())
+        .build();
+  }
+
   public void tick() {
     if (!leadership.isLeader()) {
       return;
@@ -122,12 +132,7 @@ public final class PlanningLoop {
         }
       }
     }
-    MigrationLimits limits = MigrationLimits.newBuilder()
-        .setMaxDowntime(Duration.newBuilder().setSeconds(policy.migration().maxDowntime().getSeconds())
-            .setNanos(policy.migration().maxDowntime().getNano()))
-        .setBandwidthBytesPerSecond(policy.migration().bandwidthBytesPerSecond())
-        .setAllowPostCopy(policy.migration().allowPostCopy()).setEncrypted(policy.migration().encrypted())
-        .build();
+    MigrationLimits limits = limits(policy);
     for (Move move : plan.moves()) {
       SubmitResult r = executor.submit(new MigrationRequest(move.vm(), move.to(), strategy(policy), limits,
           move.reason().jsonName(), move.explanation(), move.urgent(),
