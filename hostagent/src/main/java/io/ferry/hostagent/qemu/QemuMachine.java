@@ -150,7 +150,7 @@ final class QemuMachine implements VirtualMachine, NativeStream {
     QemuVm v = vm;
     if (v != null && v.isAlive()) {
       VmProcessUsage p = host.processes().sample(v.pid());
-      b.setCpuUsageCores(p.cpuCores()).setMemoryUsedBytes(p.residentBytes());
+      b.setCpuUsageCores(p.cpuCores()).setMemoryUsedBytes(p.residentBytes()).setAccelerator(v.accelerator());
     }
     if (startedAt != null) {
       b.setStartedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(startedAt.getEpochSecond())

@@ -178,7 +178,8 @@ final class SimVm implements VirtualMachine, PageAccess {
     SimWorkload w = spec.getSim();
     boolean running = state == VmState.VM_RUNNING;
     double speed = running ? 1 - throttle : 0;
-    VmUsage.Builder b = VmUsage.newBuilder().setName(name()).setState(state).setVcpus(spec.getVcpus())
+    VmUsage.Builder b = VmUsage.newBuilder().setName(name()).setAccelerator("sim").setState(state)
+        .setVcpus(spec.getVcpus())
         .setMemoryBytes(spec.getMemoryBytes())
         .setCpuUsageCores(w.getCpuDemandCores() * speed)
         .setMemoryUsedBytes(Math.min(spec.getMemoryBytes(), Math.max(w.getMemoryTouchedBytes(), SimMemory.PAGE_BYTES)))

@@ -264,6 +264,7 @@ class QemuEngineMigrationTest {
       assertEquals(pid, process(adopted).pid(), "the same QEMU process");
       assertEquals(VmState.VM_RUNNING, adopted.state());
       assertEquals(1, again.list().size());
+      assertEquals("tcg", again.list().get(0).getAccelerator(), "the VM reports what runs it");
       long before = QemuTestKit.countMarkers(serialLog(adopted));
       QemuTestKit.awaitMarkers(serialLog(adopted), before, 2, Duration.ofSeconds(20));
     } finally {
