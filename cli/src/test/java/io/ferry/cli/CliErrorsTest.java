@@ -113,6 +113,38 @@ class CliErrorsTest {
   }
 
   @Test
+  void vmStartNamesAMissingSpecFileBeforeContactingTheCluster() {
+    assertThat(ferry("vm", "start", "--host", "h1", "--spec", tmp.resolve("nope.yaml").toString(), "--zk",
+        "127.0.0.1:1", "--cluster", "c", "--insecure")).isEqualTo(1);
+    assertThat(err.toString()).contains("ferry vm start: VM spec file " + tmp.resolve("nope.yaml") + " does not exist");
+    assertNoStackTrace();
+  }
+
+  @Test
+  void vmStartNamesFileAndLineOfABadSpec() throws Exception {
+    Path spec = tmp.resolve("web-1.yaml");
+    Files.writeString(spec, "name: web-1\nvcpus: 1\nmemoryMiB: lots\ndisks:\n  - path: boot.img\n");
+    assertThat(ferry("vm", "start", "--host", "h1", "--spec", spec.toString(), "--insecure")).isEqualTo(1);
+    assertThat(err.toString()).contains("ferry vm start: " + spec + ":3: memoryMiB must be a whole number, got 'lots'");
+    assertNoStackTrace();
+  }
+
+  @Test
+  void vmStartWithoutHostIsAUsageError() {
+    assertThat(ferry("vm", "start", "--spec", "web-1.yaml")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required option: '--host=HOST'").contains("Try 'ferry vm start --help'");
+  }
+
+  @Test
+  void vmListAndStopWithoutClusterSayWhatToPass() {
+    assertThat(ferry("vm", "list")).isEqualTo(1);
+    assertThat(ferry("vm", "stop", "web-1")).isEqualTo(1);
+    assertThat(err.toString()).contains("ferry vm list: no cluster given and no current context")
+        .contains("ferry vm stop: no cluster given and no current context");
+    assertNoStackTrace();
+  }
+
+  @Test
   void everySubcommandExplainsItselfInHelp() {
     for (String cmd : new String[] {"up", "zk", "scheduler", "agent", "plan", "policy", "status", "drain", "migrate",
         "certs", "signals", "bench", "vm"}) {
@@ -120,6 +152,11 @@ class CliErrorsTest {
       int code = Ferry.run(new PrintWriter(o, true), new PrintWriter(err, true), cmd, "--help");
       assertThat(code).as(cmd).isZero();
       assertThat(o.toString()).as(cmd).contains("Usage: ferry " + cmd);
+    }
+    for (String sub : new String[] {"start", "list", "stop"}) {
+      StringWriter o = new StringWriter();
+      assertThat(Ferry.run(new PrintWriter(o, true), new PrintWriter(err, true), "vm", sub, "--help")).isZero();
+      assertThat(o.toString()).as(sub).contains("Usage: ferry vm " + sub);
     }
   }
 }

@@ -24,6 +24,7 @@ import io.ferry.scheduler.policy.PolicyManager;
 import io.ferry.scheduler.policy.PolicySource;
 import io.ferry.scheduler.policy.PolicyStore;
 import io.ferry.scheduler.state.ClusterState;
+import io.ferry.scheduler.vms.VmCommands;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.micrometer.core.instrument.Gauge;
@@ -60,6 +61,7 @@ public final class Scheduler implements AutoCloseable {
   private PlanningLoop planning;
   private Decisions decisions;
   private AdminService admin;
+  private VmCommands vms;
 
   public Scheduler(SchedulerConfig config, Clock clock) {
     this.config = config;
@@ -112,8 +114,10 @@ public final class Scheduler implements AutoCloseable {
         }
       });
 
+      vms = new VmCommands(state, executor, hostOps, leadership, loop, agentClients, decisions, clock, config.name());
+      loop.every("vm lifecycle", 100, vms::tick);
       admin = new AdminService(leadership, directory, loop, state, clock, executor, hostOps, policies, planning,
-          decisions);
+          decisions, vms);
       List<BindableService> services = List.of(admin,
           new IngestService(leadership, directory, loop, state, clock, registry));
       server = GrpcServers.start("scheduler " + config.name(), config.bindHost(), config.adminPort(),
@@ -165,6 +169,7 @@ public final class Scheduler implements AutoCloseable {
   }
 
   private void onTermEnd() {
+    vms.onTermEnd();
     executor.onTermEnd();
     hostOps.onTermEnd();
     policies.detach();

@@ -3,6 +3,7 @@ package io.ferry.cli.commands;
 import com.google.protobuf.util.JsonFormat;
 import io.ferry.cli.client.AdminClient;
 import io.ferry.cli.client.ClusterOptions;
+import io.ferry.cli.client.RequestOptions;
 import io.ferry.common.FerryException;
 import io.ferry.v1.AdminCancelRequest;
 import io.ferry.v1.MigrateRequest;
@@ -11,7 +12,6 @@ import io.ferry.v1.MigrationRecord;
 import io.ferry.v1.MigrationStrategy;
 import io.ferry.v1.RequestMeta;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,8 +54,8 @@ public final class MigrateCommand implements Callable<Integer> {
   @Option(names = "--all", description = "With --list: include finished migrations")
   boolean all;
 
-  @Option(names = "--request-id", paramLabel = "ID", description = "Idempotency key (default: a new one)")
-  String requestId;
+  @Mixin
+  RequestOptions request;
 
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", description = "Output format")
   StatusCommand.Format format;
@@ -65,9 +65,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RequestMeta meta = RequestMeta.newBuilder()
-        .setRequestId(requestId != null ? requestId : "cli-" + UUID.randomUUID())
-        .setIssuer("cli:" + System.getProperty("user.name")).build();
+    RequestMeta meta = request.meta();
     if (list) {
       try (AdminClient admin = new AdminClient(cluster.resolve(), Duration.ofSeconds(20))) {
         var resp = admin.call(s -> s.listMigrations(io.ferry.v1.ListMigrationsRequest.newBuilder()

@@ -43,7 +43,7 @@ public final class Agent implements AutoCloseable {
   private HelixManager participant;
   private Server server;
   private MetricsEndpoint metrics;
-  private LeaderReporter reporter;
+  private volatile LeaderReporter reporter;
   private HostAgentService hostAgent;
   private EpochFence fence;
   private String endpoint;
@@ -66,6 +66,8 @@ public final class Agent implements AutoCloseable {
   }
 
   private MigrationDriver migrationDriver;
+  /** The driver behind HostAgent.StartVm/StopVm (the sim runtime's, or one given with {@link #withHypervisor}). */
+  private io.ferry.hostagent.hypervisor.Hypervisor hypervisor;
   private SimRuntime sim;
   private io.ferry.hostagent.signals.sim.SimHost.Spec simSpec;
   private io.ferry.hostagent.signals.sim.ScenarioPlayer scenario;
@@ -103,6 +105,12 @@ public final class Agent implements AutoCloseable {
   /** The migration engine behind HostAgent.MigrateVm; call before {@link #start()}. */
   public Agent withMigrations(MigrationDriver driver) {
     this.migrationDriver = driver;
+    return this;
+  }
+
+  /** The hypervisor driver that starts and stops VMs on HostAgent.StartVm/StopVm; call before {@link #start()}. */
+  public Agent withHypervisor(io.ferry.hostagent.hypervisor.Hypervisor driver) {
+    this.hypervisor = driver;
     return this;
   }
 
@@ -148,6 +156,7 @@ public final class Agent implements AutoCloseable {
             self::get, registry, clock);
         services.add(qemu.peerService());
         migrationDriver = qemu.migrations();
+        hypervisor = qemu.hypervisor();
       }
       if (inventoryFactory == null && "sim".equals(config.hypervisor())) {
         java.nio.file.Path dir = config.stateDir() != null ? config.stateDir()
@@ -157,6 +166,7 @@ public final class Agent implements AutoCloseable {
             config.tls(), self::get, registry, clock, scenario, simTick);
         services.add(sim.peerService());
         migrationDriver = sim.migrations();
+        hypervisor = sim.hypervisor();
       }
       server = GrpcServers.start("agent " + config.name(), config.bindHost(), config.port(), config.tls(),
           services);
@@ -177,6 +187,10 @@ public final class Agent implements AutoCloseable {
           : realHost(facts, List::of);
       if (migrationDriver != null) {
         hostAgent.migrations(migrationDriver);
+      }
+      if (hypervisor != null) {
+        hostAgent.vms(new VmLifecycle(config.name(), hypervisor, () -> hostAgent.migrations().list(),
+            this::reportNow));
       }
       hostAgent.ready(inventory);
 
@@ -233,6 +247,13 @@ public final class Agent implements AutoCloseable {
 
   public String endpoint() {
     return endpoint;
+  }
+
+  private void reportNow() {
+    LeaderReporter r = reporter;
+    if (r != null) {
+      r.reportNow();
+    }
   }
 
   public int metricsPort() {

@@ -15,6 +15,10 @@ import io.ferry.v1.SetHostModeRequest;
 import io.ferry.v1.SetPowerStateRequest;
 import io.ferry.v1.SetPowerStateResponse;
 import io.ferry.v1.SetHostModeResponse;
+import io.ferry.v1.StartVmRequest;
+import io.ferry.v1.StartVmResponse;
+import io.ferry.v1.StopVmRequest;
+import io.ferry.v1.StopVmResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -31,6 +35,7 @@ public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
   private final AtomicReference<InventorySource> inventory = new AtomicReference<>();
   private final EpochFence fence;
   private volatile MigrationDriver migrations = MigrationDriver.unsupported("this agent has no migration engine");
+  private volatile VmLifecycle vms;
   private final AtomicReference<HostMode> mode = new AtomicReference<>(HostMode.HOST_MODE_NORMAL);
   private final AtomicReference<PowerState> power = new AtomicReference<>(PowerState.POWER_ON);
 
@@ -50,6 +55,11 @@ public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
 
   public MigrationDriver migrations() {
     return migrations;
+  }
+
+  /** Start/stop of VMs on the host's hypervisor; without it StartVm and StopVm are refused. */
+  public void vms(VmLifecycle lifecycle) {
+    this.vms = lifecycle;
   }
 
   public Inventory inventory() {
@@ -172,5 +182,40 @@ public class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     }
     out.onNext(SetHostModeResponse.newBuilder().setMode(request.getMode()).build());
     out.onCompleted();
+  }
+
+  @Override
+  public void startVm(StartVmRequest request, StreamObserver<StartVmResponse> out) {
+    try {
+      fence.admit(request.getMeta().getEpoch(), "start VM " + request.getSpec().getName());
+      if (power.get() != PowerState.POWER_ON) {
+        throw Status.FAILED_PRECONDITION.withDescription("host " + host + " is " + power.get()
+            + ": it starts no VMs until it is powered on").asRuntimeException();
+      }
+      out.onNext(lifecycle().start(request.getSpec()));
+      out.onCompleted();
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+    }
+  }
+
+  @Override
+  public void stopVm(StopVmRequest request, StreamObserver<StopVmResponse> out) {
+    try {
+      fence.admit(request.getMeta().getEpoch(), "stop VM " + request.getVm());
+      out.onNext(lifecycle().stop(request.getMeta().getRequestId(), request.getVm(), request.getForce()));
+      out.onCompleted();
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+    }
+  }
+
+  private VmLifecycle lifecycle() {
+    VmLifecycle l = vms;
+    if (l == null) {
+      throw Status.FAILED_PRECONDITION.withDescription("host " + host + " has no hypervisor driver that starts VMs"
+          + " in this agent").asRuntimeException();
+    }
+    return l;
   }
 }

@@ -87,6 +87,15 @@ public final class LeaderReporter implements AutoCloseable {
     executor.scheduleWithFixedDelay(this::tickSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Sends a report now instead of at the next interval (a VM started or stopped: the leader should know). */
+  public void reportNow() {
+    try {
+      executor.execute(this::tickSafely);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("host {}: not reporting, the reporter is closed", host);
+    }
+  }
+
   public boolean connected() {
     return connected;
   }

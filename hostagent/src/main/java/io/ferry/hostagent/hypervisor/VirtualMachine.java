@@ -25,6 +25,14 @@ public interface VirtualMachine {
   /** Stops the guest and releases its memory and disks. */
   void destroy();
 
+  /**
+   * Asks the guest to shut down (ACPI power button), waits up to {@code grace} for it, then {@link #destroy()}s
+   * whatever is left. Drivers whose guests cannot be asked (sim) destroy at once.
+   */
+  default void shutdown(java.time.Duration grace) {
+    destroy();
+  }
+
   VmUsage usage();
 
   /**

@@ -129,7 +129,7 @@ final class QemuMachine implements VirtualMachine, NativeStream {
   public synchronized void destroy() {
     QemuVm v = vm;
     if (v != null) {
-      boolean wasRunning = lastResume != null && (lastStop == null || lastStop.isBefore(lastResume));
+      boolean wasRunning = running();
       v.quit(QUIT_GRACE);
       if (wasRunning) {
         record(host.clock().instant(), VmEvent.Kind.STOPPED);
@@ -139,6 +139,22 @@ final class QemuMachine implements VirtualMachine, NativeStream {
     if (storageCreatedHere && incomingPending) {
       host.deleteDisks(name());
     }
+  }
+
+  /** ACPI power-down, {@code quit} if the guest has not powered off after {@code grace}, then SIGKILL. */
+  @Override
+  public synchronized void shutdown(Duration grace) {
+    QemuVm v = vm;
+    if (v == null) {
+      destroy();
+      return;
+    }
+    boolean wasRunning = running();
+    v.stop(grace);
+    if (wasRunning) {
+      record(host.clock().instant(), VmEvent.Kind.STOPPED);
+    }
+    host.forget(this);
   }
 
   @Override
@@ -376,6 +392,10 @@ final class QemuMachine implements VirtualMachine, NativeStream {
     CompletableFuture<Instant> waiting = nextResume;
     nextResume = new CompletableFuture<>();
     waiting.complete(at);
+  }
+
+  private boolean running() {
+    return lastResume != null && (lastStop == null || lastStop.isBefore(lastResume));
   }
 
   private void record(Instant at, VmEvent.Kind kind) {

@@ -4,6 +4,8 @@ import io.ferry.common.FerryException;
 import io.ferry.hostagent.hypervisor.BlockDevice;
 import io.ferry.hostagent.hypervisor.DirtyBitmap;
 import io.ferry.hostagent.hypervisor.DirtyLog;
+import io.ferry.v1.DiskSpec;
+import io.ferry.v1.VmSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -39,6 +41,37 @@ final class SimDisk implements BlockDevice, AutoCloseable {
       throw new FerryException("cannot create sim disk " + file + ": " + e.getMessage(), e);
     }
     this.dirty = new DirtyBitmap(blockCount);
+  }
+
+  /**
+   * The spec with every disk's size filled in. Sim disks are sparse files of whole 4 KiB blocks in the VM's own
+   * directory: an image named by {@code disks[].path} only gives the size when {@code sizeBytes} is 0 (rounded up
+   * to a block); its content is never read. Throws {@link IllegalArgumentException} naming the disk otherwise.
+   */
+  static VmSpec withSizes(VmSpec spec) {
+    VmSpec.Builder b = spec.toBuilder();
+    for (int i = 0; i < spec.getDisksCount(); i++) {
+      DiskSpec d = spec.getDisks(i);
+      String at = "disks[" + i + "]" + (d.getPath().isEmpty() ? "" : " (" + d.getPath() + ")");
+      long size = d.getSizeBytes();
+      if (size < 0 || size % BLOCK_BYTES != 0) {
+        throw new IllegalArgumentException(at + ": sizeBytes " + size + " is not a positive multiple of 4096"
+            + " (sim disks are whole 4 KiB blocks)");
+      }
+      if (size == 0 && !d.getPath().isEmpty() && Files.isRegularFile(Path.of(d.getPath()))) {
+        try {
+          size = (Files.size(Path.of(d.getPath())) + BLOCK_BYTES - 1) / BLOCK_BYTES * BLOCK_BYTES;
+        } catch (IOException e) {
+          throw new IllegalArgumentException(at + ": cannot read the image's size: " + e.getMessage(), e);
+        }
+      }
+      if (size == 0) {
+        throw new IllegalArgumentException(at + ": the sim driver sizes its disk from sizeBytes (a positive multiple"
+            + " of 4096) or from an existing, non-empty image file at that path on the host; give one of them");
+      }
+      b.setDisks(i, d.toBuilder().setSizeBytes(size));
+    }
+    return b.build();
   }
 
   Path file() {

@@ -94,6 +94,7 @@ public final class SimHypervisor implements Hypervisor {
     if (vms.containsKey(spec.getName())) {
       throw new FerryException("VM " + spec.getName() + " already exists on " + hostName);
     }
+    VmSpec sized = SimDisk.withSizes(spec);
     Path dir = stateDir.resolve("vms").resolve(spec.getName());
     try {
       Files.createDirectories(dir);
@@ -103,7 +104,13 @@ public final class SimHypervisor implements Hypervisor {
     } catch (IOException e) {
       throw new FerryException("cannot create " + dir + ": " + e.getMessage(), e);
     }
-    SimVm vm = new SimVm(this, spec, dir, incoming);
+    SimVm vm;
+    try {
+      vm = new SimVm(this, sized, dir, incoming);
+    } catch (RuntimeException e) {
+      deleteTree(dir);
+      throw e;
+    }
     vms.put(spec.getName(), vm);
     return vm;
   }

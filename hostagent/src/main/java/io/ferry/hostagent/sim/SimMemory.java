@@ -36,9 +36,16 @@ final class SimMemory implements GuestMemory {
     this.pageCount = memoryBytes / PAGE_BYTES;
     int n = (int) ((memoryBytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
     this.chunks = new ByteBuffer[n];
-    for (int i = 0; i < n; i++) {
-      long bytes = Math.min(CHUNK_BYTES, memoryBytes - (long) i * CHUNK_BYTES);
-      chunks[i] = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      for (int i = 0; i < n; i++) {
+        long bytes = Math.min(CHUNK_BYTES, memoryBytes - (long) i * CHUNK_BYTES);
+        chunks[i] = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+      }
+    } catch (OutOfMemoryError e) {
+      // Only direct-buffer reservations fail here; what was reserved is freed with the unreferenced chunks.
+      throw new io.ferry.common.FerryException("sim VM memory: cannot reserve " + (memoryBytes >> 20)
+          + " MiB of off-heap memory in this agent's JVM (sim VMs hold real guest RAM): give the VM less memory"
+          + " or the agent more (-XX:MaxDirectMemorySize)", e);
     }
     this.offHeap = new OffHeap(chunks);
     this.dirty = new DirtyBitmap(pageCount);

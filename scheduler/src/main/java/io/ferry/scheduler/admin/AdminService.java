@@ -7,6 +7,11 @@ import io.ferry.scheduler.executor.MigrationRequest;
 import io.ferry.scheduler.executor.SubmitResult;
 import io.ferry.scheduler.leadership.Leadership;
 import io.ferry.scheduler.ops.HostOperations;
+import io.ferry.scheduler.vms.VmCommands;
+import io.ferry.v1.AdminStartVmRequest;
+import io.ferry.v1.AdminStartVmResponse;
+import io.ferry.v1.AdminStopVmRequest;
+import io.ferry.v1.AdminStopVmResponse;
 import io.ferry.policies.model.SchedulingPolicy;
 import io.ferry.policies.parse.ParseResult;
 import io.ferry.policies.parse.PolicyParser;
@@ -80,10 +85,12 @@ public class AdminService extends AdminGrpc.AdminImplBase {
   private final PolicyManager policies;
   private final PlanningLoop planning;
   private final Decisions decisions;
+  private final VmCommands vms;
 
   public AdminService(Leadership leadership, ClusterDirectory directory, SchedulerLoop loop, ClusterState state,
                       Clock clock, MigrationExecutor executor, HostOperations hostOps, PolicyManager policies,
-                      PlanningLoop planning, Decisions decisions) {
+                      PlanningLoop planning, Decisions decisions, VmCommands vms) {
+    this.vms = vms;
     this.policies = policies;
     this.planning = planning;
     this.decisions = decisions;
@@ -239,6 +246,22 @@ public class AdminService extends AdminGrpc.AdminImplBase {
       }
       return UndrainResponse.newBuilder().setHost(request.getHost()).setMode(HostMode.HOST_MODE_NORMAL).build();
     });
+  }
+
+  @Override
+  public void startVm(AdminStartVmRequest request, StreamObserver<AdminStartVmResponse> out) {
+    if (!checkEpoch(request.getMeta(), out)) {
+      return;
+    }
+    answer(out, () -> vms.start(request));
+  }
+
+  @Override
+  public void stopVm(AdminStopVmRequest request, StreamObserver<AdminStopVmResponse> out) {
+    if (!checkEpoch(request.getMeta(), out)) {
+      return;
+    }
+    answer(out, () -> vms.stop(request));
   }
 
   @Override

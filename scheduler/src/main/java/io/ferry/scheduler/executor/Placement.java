@@ -14,7 +14,7 @@ import java.util.Optional;
  * the connected, powered-on host in normal mode with room for the VM's memory and the lowest CPU utilisation.
  * The planner (policies) makes the policy-driven choices; this is the safety net the executor always applies.
  */
-final class Placement {
+public final class Placement {
   private Placement() {}
 
   /** Why {@code host} cannot take {@code vm} now, or empty when it can. */
@@ -44,17 +44,18 @@ final class Placement {
             .thenComparing(HostState::name));
   }
 
-  static long capacityBytes(HostState h) {
+  /** The host's memory: as its signals measure it, else as its facts say. */
+  public static long capacityBytes(HostState h) {
     long fromSignals = h.signals().getMemory().getTotalBytes();
     return fromSignals > 0 ? fromSignals : h.facts().getMemoryBytes();
   }
 
   /** Memory promised to the VMs on the host (their configured size, not what they touch). */
-  static long committedBytes(HostState h) {
+  public static long committedBytes(HostState h) {
     return h.vms().stream().mapToLong(VmUsage::getMemoryBytes).sum();
   }
 
-  static String modeName(HostMode m) {
+  public static String modeName(HostMode m) {
     return m.name().replace("HOST_MODE_", "").toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -26,7 +26,7 @@ public final class Decisions {
     this.registry = registry;
   }
 
-  /** kind: move, power, mode, policy, skip. */
+  /** kind: move, power, mode, policy, skip, vm (an operator started or stopped a VM). */
   public synchronized void add(String kind, String subject, String reason, String explanation) {
     Instant now = clock.instant();
     recent.addLast(Decision.newBuilder().setAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond())
