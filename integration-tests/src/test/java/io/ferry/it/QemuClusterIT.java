@@ -54,6 +54,7 @@ class QemuClusterIT {
     FerryProcess.Result started = ferry("vm", "start", "--host", "a", "--spec", spec.toString());
     assertEquals(0, started.exitCode(), started.err());
     awaitVm("vm1", "a");
+    assertEquals("tcg", vmEntry("vm1").path("accelerator").asText(), "the VM reports what runs it");
     Path logA = serialLog("a", "vm1");
     awaitMarkers(logA, 0, 2);
 

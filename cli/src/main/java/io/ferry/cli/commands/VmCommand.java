@@ -121,12 +121,12 @@ public final class VmCommand {
     }
 
     static String table(ListVmsResponse r) {
-      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-20s %-14s %-13s %5s %10s %6s%n", "NAME",
-          "HOST", "STATE", "VCPUS", "MEMORY", "CPU%"));
+      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-20s %-14s %-13s %5s %10s %6s %s%n",
+          "NAME", "HOST", "STATE", "VCPUS", "MEMORY", "CPU%", "ACCEL"));
       for (VmSummary v : r.getVmsList()) {
         double cpu = v.getVcpus() == 0 ? 0 : 100 * v.getCpuUsageCores() / v.getVcpus();
-        b.append(String.format(Locale.ROOT, "%-20s %-14s %-13s %5d %6d MiB %5.0f%%%n", v.getName(), v.getHost(),
-            state(v), v.getVcpus(), v.getMemoryBytes() >> 20, cpu));
+        b.append(String.format(Locale.ROOT, "%-20s %-14s %-13s %5d %6d MiB %5.0f%% %s%n", v.getName(),
+            v.getHost(), state(v), v.getVcpus(), v.getMemoryBytes() >> 20, cpu, v.getAccelerator()));
       }
       return b.toString();
     }

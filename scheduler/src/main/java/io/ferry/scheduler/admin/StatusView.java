@@ -68,6 +68,7 @@ public final class StatusView {
         .setMemoryUsedBytes(v.getMemoryUsedBytes())
         .setDirtyRateBytesPerSecond(v.getDirtyRateBytesPerSecond())
         .putAllLabels(v.getLabelsMap())
+        .setAccelerator(v.getAccelerator())
         .build();
   }
 
