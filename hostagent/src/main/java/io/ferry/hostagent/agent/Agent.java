@@ -80,6 +80,19 @@ public final class Agent implements AutoCloseable {
   }
 
   private Duration simTick = io.ferry.hostagent.sim.SimHypervisor.DEFAULT_TICK;
+  private boolean durableSimVms;
+
+  /**
+   * Sim VMs keep their RAM and run state in the state directory and outlive this agent process, as QEMU VMs do;
+   * a restarted agent adopts them. Needs a state directory; call before {@link #start()}.
+   */
+  public Agent withDurableSimVms() {
+    if (config.stateDir() == null) {
+      throw new FerryException("agent " + config.name() + ": durable sim VMs need a state directory (--state-dir)");
+    }
+    this.durableSimVms = true;
+    return this;
+  }
 
   /** The sim runtime of a sim host (to start VMs), or null. */
   public SimRuntime sim() {
@@ -129,7 +142,8 @@ public final class Agent implements AutoCloseable {
         java.nio.file.Path dir = config.stateDir() != null ? config.stateDir()
             : java.nio.file.Files.createTempDirectory("ferry-agent-" + config.name());
         sim = new SimRuntime(config.name(), simSpec != null ? simSpec
-            : io.ferry.hostagent.signals.sim.SimHost.Spec.typical(config.name()), dir, config.ticketKeys(),
+            : io.ferry.hostagent.signals.sim.SimHost.Spec.typical(config.name()), dir, durableSimVms,
+            config.ticketKeys(),
             config.tls(), self::get, registry, clock, scenario, simTick);
         services.add(sim.peerService());
         migrationDriver = sim.migrations();
