@@ -66,7 +66,8 @@ public final class SimRuntime implements AutoCloseable {
       hypervisor.durable().adopt();
     }
     this.engine = new MigrationEngine(name, endpoint, hypervisor, tls,
-        new TicketVerifier(publicKey(name, ticketKeys), name, clock), registry, clock, MigrationSettings.defaults());
+        new TicketVerifier(publicKey(name, ticketKeys), name, clock), registry, clock, MigrationSettings.defaults(),
+        durableVms ? stateDir.resolve("migrations") : null);
     this.host = new SimHost(spec, clock);
     this.scenario = scenario;
     this.gauges = new io.ferry.hostagent.signals.HostSignalsGauges(registry);

@@ -72,6 +72,7 @@ final class IncomingMigrations implements AutoCloseable {
     byId.put(id, new IncomingMigration(ctx, id, req.getSourceEndpoint(), vm));
     log.info("{}: prepared incoming migration {} of VM {} from {}", ctx.hostName(), id, vm.name(),
         req.getTicket().getSourceHost());
+    ctx.settings().failpoints().hit("migration.destination.prepare", vm.name());
     return PrepareResponse.newBuilder().setMigrationId(id).build();
   }
 
