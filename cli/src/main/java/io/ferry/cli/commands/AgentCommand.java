@@ -52,6 +52,11 @@ public final class AgentCommand implements Callable<Integer> {
           "(with --state-dir only on the first start: afterwards they are adopted or live elsewhere)"})
   int simVms;
 
+  @Option(names = "--sim-tick", defaultValue = "100us", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = {"With --hypervisor sim: time between two guest steps of each sim VM's vCPUs: the resolution",
+          "of measured downtime; longer ticks cost less CPU (default: ${DEFAULT-VALUE})"})
+  Duration simTick;
+
   @Override
   public Integer call() throws Exception {
     String n = name != null ? name : InetAddress.getLocalHost().getHostName();
@@ -61,12 +66,16 @@ public final class AgentCommand implements Callable<Integer> {
     if (simVms > 0 && !"sim".equals(hypervisor)) {
       throw new io.ferry.common.FerryException("--sim-vms needs --hypervisor sim");
     }
-    Agent a = new Agent(config, Clock.systemUTC());
-    if (stateDir != null && "sim".equals(hypervisor)) {
-      a.withDurableSimVms();
+    Agent a = new Agent(config, Clock.systemUTC()).withAdvertisedPort(server.advertisePort());
+    if ("sim".equals(hypervisor)) {
+      a.withSim(null, null, simTick);
+      if (stateDir != null) {
+        a.withDurableSimVms();
+      }
     }
     a.start();
-    for (int i = 1; i <= simVmsToCreate(); i++) {
+    int create = simVmsToCreate();
+    for (int i = 1; i <= create; i++) {
       a.sim().start(io.ferry.v1.VmSpec.newBuilder().setName(String.format("%s-vm%02d", n, i)).setVcpus(1)
           .setMemoryBytes(32L << 20).setSim(io.ferry.v1.SimWorkload.newBuilder()
               .setDirtyRateBytesPerSecond(1 << 20).setPattern("hot").setHotSetRatio(0.25).setCpuDemandCores(0.5)

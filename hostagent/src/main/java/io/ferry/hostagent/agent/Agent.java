@@ -81,6 +81,19 @@ public final class Agent implements AutoCloseable {
 
   private Duration simTick = io.ferry.hostagent.sim.SimHypervisor.DEFAULT_TICK;
   private boolean durableSimVms;
+  private int advertisedPort;
+
+  /**
+   * The port other processes reach this agent on when it differs from the bound one (a NAT or proxy forwards it);
+   * 0: the bound port. Call before {@link #start()}.
+   */
+  public Agent withAdvertisedPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new FerryException("advertised port " + port + " is outside 0..65535");
+    }
+    this.advertisedPort = port;
+    return this;
+  }
 
   /**
    * Sim VMs keep their RAM and run state in the state directory and outlive this agent process, as QEMU VMs do;
@@ -150,7 +163,7 @@ public final class Agent implements AutoCloseable {
       }
       server = GrpcServers.start("agent " + config.name(), config.bindHost(), config.port(), config.tls(),
           services);
-      endpoint = config.advertiseHost() + ":" + server.getPort();
+      endpoint = config.advertiseHost() + ":" + (advertisedPort > 0 ? advertisedPort : server.getPort());
       self.set(endpoint);
       HostFacts facts = HostFacts.newBuilder()
           .setName(config.name())
