@@ -49,7 +49,9 @@ public final class GrpcServers {
         .permitKeepAliveWithoutCalls(true);
     HealthStatusManager health = new HealthStatusManager();
     b.addService(health.getHealthService());
-    services.forEach(b::addService);
+    for (BindableService s : services) {
+      b.addService(MalformedRequests.guard(s.bindService()));
+    }
     Server server = b.build();
     try {
       return server.start();
