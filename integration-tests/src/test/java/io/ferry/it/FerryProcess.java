@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** Test harness: runs the real {@code ferry} jar as a separate process and collects what it prints. */
-final class FerryProcess implements AutoCloseable {
+public final class FerryProcess implements AutoCloseable {
   private final Process process;
   private final List<String> out = new CopyOnWriteArrayList<>();
   private final List<String> err = new CopyOnWriteArrayList<>();
@@ -27,21 +27,37 @@ final class FerryProcess implements AutoCloseable {
     pumps.add(pump(process.getErrorStream(), err));
   }
 
-  static Path jar() {
+  public static Path jar() {
     return Path.of(System.getProperty("ferry.home", "..")).toAbsolutePath().normalize()
         .resolve("cli/target/ferry.jar");
   }
 
-  static FerryProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
+  public static FerryProcess start(Map<String, String> env, String... args) throws IOException {
+    return start(List.of(), List.of(), env, null, args);
+  }
+
+  /**
+   * Starts {@code ferry ARGS} under {@code wrapper} (e.g. {@code ip netns exec NS}, which execs, so the process is
+   * the JVM itself) with extra JVM options; with {@code errLog} what it prints on stderr (its log) is appended to
+   * that file instead of being kept in memory.
+   */
+  public static FerryProcess start(List<String> wrapper, List<String> jvmOptions, Map<String, String> env,
+                                   Path errLog, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(wrapper);
+    cmd.add(javaBin());
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
+    if (errLog != null) {
+      pb.redirectError(ProcessBuilder.Redirect.appendTo(errLog.toFile()));
+    }
     return new FerryProcess(pb.start());
   }
 
   /** Runs to completion (at most {@code timeout}) and returns the exit code. */
-  static Result run(Map<String, String> env, Duration timeout, String... args) throws Exception {
+  public static Result run(Map<String, String> env, Duration timeout, String... args) throws Exception {
     try (FerryProcess p = start(env, args)) {
       if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("ferry " + String.join(" ", args) + " did not finish within " + timeout);
@@ -51,7 +67,7 @@ final class FerryProcess implements AutoCloseable {
     }
   }
 
-  record Result(int exitCode, String out, String err) {}
+  public record Result(int exitCode, String out, String err) {}
 
   private static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -79,7 +95,7 @@ final class FerryProcess implements AutoCloseable {
     return t;
   }
 
-  String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
+  public String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       for (String line : out) {
@@ -95,20 +111,20 @@ final class FerryProcess implements AutoCloseable {
     throw new AssertionError("no matching line within " + timeout + "; out: " + out + "; err: " + err);
   }
 
-  List<String> out() {
+  public List<String> out() {
     return out;
   }
 
-  List<String> err() {
+  public List<String> err() {
     return err;
   }
 
-  Process process() {
+  public Process process() {
     return process;
   }
 
   /** SIGTERM, like Ctrl-C, and wait for a clean exit. */
-  int stop(Duration timeout) throws InterruptedException {
+  public int stop(Duration timeout) throws InterruptedException {
     // Process.destroy() would close our ends of the pipes first and lose what the process prints while stopping.
     process.toHandle().destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -43,11 +43,14 @@ public final class AgentCommand implements Callable<Integer> {
   Duration reportInterval;
 
   @Option(names = "--state-dir", paramLabel = "DIR",
-      description = "Where the agent keeps VM state and its VM event log (default: a temporary directory)")
+      description = {"Where the agent keeps VM state and its VM event log (default: a temporary directory).",
+          "With --hypervisor sim and this option, sim VMs keep their RAM and run state here and outlive the agent:",
+          "a restarted agent adopts them, as QEMU VMs are adopted"})
   java.nio.file.Path stateDir;
 
   @Option(names = "--sim-vms", defaultValue = "0", paramLabel = "N",
-      description = "With --hypervisor sim: start N sim VMs (32 MiB each) named HOST-vmNN at start")
+      description = {"With --hypervisor sim: start N sim VMs (32 MiB each) named HOST-vmNN at start",
+          "(with --state-dir only on the first start: afterwards they are adopted or live elsewhere)"})
   int simVms;
 
   @Option(names = "--qemu-binary", defaultValue = "qemu-system-x86_64", paramLabel = "PATH",
@@ -68,6 +71,11 @@ public final class AgentCommand implements Callable<Integer> {
       + " lacks (default: ${DEFAULT-VALUE})")
   java.nio.file.Path cpuinfo;
 
+  @Option(names = "--sim-tick", defaultValue = "100us", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = {"With --hypervisor sim: time between two guest steps of each sim VM's vCPUs: the resolution",
+          "of measured downtime; longer ticks cost less CPU (default: ${DEFAULT-VALUE})"})
+  Duration simTick;
+
   @Override
   public Integer call() throws Exception {
     String n = name != null ? name : InetAddress.getLocalHost().getHostName();
@@ -77,9 +85,17 @@ public final class AgentCommand implements Callable<Integer> {
     if (simVms > 0 && !"sim".equals(hypervisor)) {
       throw new io.ferry.common.FerryException("--sim-vms needs --hypervisor sim");
     }
-    Agent a = new Agent(config, Clock.systemUTC())
-        .withQemu(new QemuRuntime.Options(qemuBinary, trustKvm, migrationAddress, cpuinfo)).start();
-    for (int i = 1; i <= simVms; i++) {
+    Agent a = new Agent(config, Clock.systemUTC()).withAdvertisedPort(server.advertisePort())
+        .withQemu(new QemuRuntime.Options(qemuBinary, trustKvm, migrationAddress, cpuinfo));
+    if ("sim".equals(hypervisor)) {
+      a.withSim(null, null, simTick);
+      if (stateDir != null) {
+        a.withDurableSimVms();
+      }
+    }
+    a.start();
+    int create = simVmsToCreate();
+    for (int i = 1; i <= create; i++) {
       a.sim().start(io.ferry.v1.VmSpec.newBuilder().setName(String.format("%s-vm%02d", n, i)).setVcpus(1)
           .setMemoryBytes(32L << 20).setSim(io.ferry.v1.SimWorkload.newBuilder()
               .setDirtyRateBytesPerSecond(1 << 20).setPattern("hot").setHotSetRatio(0.25).setCpuDemandCores(0.5)
@@ -90,5 +106,22 @@ public final class AgentCommand implements Callable<Integer> {
     System.out.flush();
     Waiter.untilShutdown(a::close);
     return 0;
+  }
+
+  /**
+   * --sim-vms creates its VMs once per state directory: after a restart they are adopted or have moved to other
+   * hosts, and creating them again would put a second VM of the same name in the cluster.
+   */
+  private int simVmsToCreate() throws java.io.IOException {
+    if (simVms == 0 || stateDir == null) {
+      return simVms;
+    }
+    java.nio.file.Path marker = stateDir.resolve("sim-vms-created");
+    if (java.nio.file.Files.exists(marker)) {
+      return 0;
+    }
+    java.nio.file.Files.createDirectories(stateDir);
+    java.nio.file.Files.writeString(marker, simVms + "\n");
+    return simVms;
   }
 }

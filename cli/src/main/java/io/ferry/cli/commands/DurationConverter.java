@@ -5,9 +5,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Parses durations the way policy files write them: {@code 500ms}, {@code 10s}, {@code 3m}, {@code 1h}. */
+/**
+ * Parses durations the way policy files write them: {@code 500ms}, {@code 10s}, {@code 3m}, {@code 1h} (and
+ * {@code 100us} for the few settings that need less than a millisecond).
+ */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-  private static final Pattern P = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern P = Pattern.compile("(\\d+)(us|ms|s|m|h)");
 
   @Override
   public Duration convert(String value) {
@@ -17,6 +20,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
+      case "us" -> Duration.ofNanos(n * 1_000);
       case "ms" -> Duration.ofMillis(n);
       case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);

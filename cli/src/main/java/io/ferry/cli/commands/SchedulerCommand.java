@@ -33,6 +33,10 @@ public final class SchedulerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (server.advertisePort() > 0) {
+      throw new io.ferry.common.FerryException("--advertise " + server.advertise + ": a scheduler advertises an"
+          + " address only (its admin port is --admin-port)");
+    }
     String n = name != null ? name : "sched-" + InetAddress.getLocalHost().getHostName() + "-" + adminPort;
     SchedulerConfig config = new SchedulerConfig(n, server.zk, server.cluster, server.bind, server.advertiseHost(),
         adminPort, metricsPort, server.tls(), policy, server.sessionTimeout, java.time.Duration.ofMinutes(10),

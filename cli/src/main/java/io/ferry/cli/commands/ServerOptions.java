@@ -26,8 +26,9 @@ public final class ServerOptions {
       description = "Address to listen on (default: ${DEFAULT-VALUE})")
   String bind;
 
-  @Option(names = "--advertise", paramLabel = "ADDR",
-      description = "Address other processes use to reach this one (default: the --bind address)")
+  @Option(names = "--advertise", paramLabel = "ADDR[:PORT]",
+      description = {"Address other processes use to reach this one (default: the --bind address);",
+          "agents also take a port, when a NAT or proxy forwards another port to theirs"})
   String advertise;
 
   @Option(names = "--session-timeout", defaultValue = "10s", converter = DurationConverter.class,
@@ -55,8 +56,21 @@ public final class ServerOptions {
 
   String advertiseHost() {
     if (advertise != null) {
-      return advertise;
+      return advertisePort() > 0 ? io.ferry.common.HostPort.parse(advertise).host() : advertise;
     }
     return "0.0.0.0".equals(bind) ? "127.0.0.1" : bind;
+  }
+
+  /** The port of --advertise ADDR:PORT, or 0 when it names an address only (IPv6 addresses need brackets). */
+  int advertisePort() {
+    if (advertise == null) {
+      return 0;
+    }
+    String a = advertise.trim();
+    boolean withPort = a.startsWith("[") ? a.contains("]:") : a.indexOf(':') > 0 && a.indexOf(':') == a.lastIndexOf(':');
+    if (!withPort) {
+      return 0;
+    }
+    return io.ferry.common.HostPort.parse(advertise).port();
   }
 }

@@ -129,6 +129,30 @@ public final class ClusterDirectory {
     });
   }
 
+  /**
+   * Tells {@code listener} whether this process can use ZooKeeper, from its client's own events: false as soon as
+   * the connection is lost (a read time-out, two thirds of the session timeout after the last answer) or the session
+   * expired, true once it is connected again. Called on ZooKeeper's event thread: enqueue, do not block.
+   */
+  public void watchConnection(java.util.function.Consumer<Boolean> listener) {
+    zk.subscribeStateChanges(new org.apache.helix.zookeeper.zkclient.IZkStateListener() {
+      @Override
+      public void handleStateChanged(org.apache.zookeeper.Watcher.Event.KeeperState state) {
+        listener.accept(state == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected);
+      }
+
+      @Override
+      public void handleNewSession(String sessionId) {
+        listener.accept(true);
+      }
+
+      @Override
+      public void handleSessionEstablishmentError(Throwable error) {
+        listener.accept(false);
+      }
+    });
+  }
+
   public long currentEpoch() {
     ZNRecord r = zk.readData(epochPath(), true);
     return r == null ? 0 : r.getLongField("epoch", 0);

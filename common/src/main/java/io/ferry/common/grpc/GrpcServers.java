@@ -19,6 +19,13 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcServers {
   /** Largest message a Ferry server accepts; migration chunks stay well below it. */
   public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+  /**
+   * Both ends of every Ferry connection ping the other after this much silence and drop the connection when the
+   * ping is not answered within {@link #KEEPALIVE_TIMEOUT_SECONDS}: a peer that vanished without closing (a cut
+   * link, a frozen host) is noticed within about 10 s instead of never.
+   */
+  public static final long KEEPALIVE_SECONDS = 5;
+  public static final long KEEPALIVE_TIMEOUT_SECONDS = 5;
 
   private GrpcServers() {}
 
@@ -34,10 +41,17 @@ public final class GrpcServers {
       b = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
           new InetSocketAddress(bindHost, port), Transport.serverCredentials(tls, role));
     }
-    b.maxInboundMessageSize(MAX_MESSAGE_BYTES);
+    b.maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        // Ferry's clients ping as often as the server does: allow it, also on connections without calls
+        .permitKeepAliveTime(KEEPALIVE_SECONDS - 1, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true);
     HealthStatusManager health = new HealthStatusManager();
     b.addService(health.getHealthService());
-    services.forEach(b::addService);
+    for (BindableService s : services) {
+      b.addService(MalformedRequests.guard(s.bindService()));
+    }
     Server server = b.build();
     try {
       return server.start();
@@ -63,6 +77,8 @@ public final class GrpcServers {
   public static ManagedChannel channel(String target, TlsMaterial tls) {
     return Grpc.newChannelBuilder(target, Transport.channelCredentials(tls))
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .build();
   }
 

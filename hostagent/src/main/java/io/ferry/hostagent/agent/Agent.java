@@ -82,6 +82,32 @@ public final class Agent implements AutoCloseable {
   }
 
   private Duration simTick = io.ferry.hostagent.sim.SimHypervisor.DEFAULT_TICK;
+  private boolean durableSimVms;
+  private int advertisedPort;
+
+  /**
+   * The port other processes reach this agent on when it differs from the bound one (a NAT or proxy forwards it);
+   * 0: the bound port. Call before {@link #start()}.
+   */
+  public Agent withAdvertisedPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new FerryException("advertised port " + port + " is outside 0..65535");
+    }
+    this.advertisedPort = port;
+    return this;
+  }
+
+  /**
+   * Sim VMs keep their RAM and run state in the state directory and outlive this agent process, as QEMU VMs do;
+   * a restarted agent adopts them. Needs a state directory; call before {@link #start()}.
+   */
+  public Agent withDurableSimVms() {
+    if (config.stateDir() == null) {
+      throw new FerryException("agent " + config.name() + ": durable sim VMs need a state directory (--state-dir)");
+    }
+    this.durableSimVms = true;
+    return this;
+  }
 
   /** The sim runtime of a sim host (to start VMs), or null. */
   public SimRuntime sim() {
@@ -162,7 +188,8 @@ public final class Agent implements AutoCloseable {
         java.nio.file.Path dir = config.stateDir() != null ? config.stateDir()
             : java.nio.file.Files.createTempDirectory("ferry-agent-" + config.name());
         sim = new SimRuntime(config.name(), simSpec != null ? simSpec
-            : io.ferry.hostagent.signals.sim.SimHost.Spec.typical(config.name()), dir, config.ticketKeys(),
+            : io.ferry.hostagent.signals.sim.SimHost.Spec.typical(config.name()), dir, durableSimVms,
+            config.ticketKeys(),
             config.tls(), self::get, registry, clock, scenario, simTick);
         services.add(sim.peerService());
         migrationDriver = sim.migrations();
@@ -170,7 +197,7 @@ public final class Agent implements AutoCloseable {
       }
       server = GrpcServers.start("agent " + config.name(), config.bindHost(), config.port(), config.tls(),
           services);
-      endpoint = config.advertiseHost() + ":" + server.getPort();
+      endpoint = config.advertiseHost() + ":" + (advertisedPort > 0 ? advertisedPort : server.getPort());
       self.set(endpoint);
       HostFacts facts = HostFacts.newBuilder()
           .setName(config.name())

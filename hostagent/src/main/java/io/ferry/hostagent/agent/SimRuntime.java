@@ -39,11 +39,25 @@ public final class SimRuntime implements AutoCloseable {
   public SimRuntime(String name, SimHost.Spec spec, Path stateDir, Path ticketKeys, TlsMaterial tls,
                     Supplier<String> endpoint, MeterRegistry registry, Clock clock, ScenarioPlayer scenario,
                     java.time.Duration tick) {
+    this(name, spec, stateDir, false, ticketKeys, tls, endpoint, registry, clock, scenario, tick);
+  }
+
+  /**
+   * @param durableVms VMs keep their RAM and run state in {@code stateDir} and outlive this process; the VMs a
+   *                   previous process left there are adopted before anything else starts
+   */
+  public SimRuntime(String name, SimHost.Spec spec, Path stateDir, boolean durableVms, Path ticketKeys,
+                    TlsMaterial tls, Supplier<String> endpoint, MeterRegistry registry, Clock clock,
+                    ScenarioPlayer scenario, java.time.Duration tick) {
     this.name = name;
     this.hypervisor = new SimHypervisor(name, stateDir, clock, System::nanoTime,
         VmEventLog.appendingTo(stateDir.resolve("vm-events.log")), tick);
+    if (durableVms) {
+      hypervisor.durable().adopt();
+    }
     this.engine = new MigrationEngine(name, endpoint, hypervisor, tls,
-        AgentTickets.verifier(name, ticketKeys, clock), registry, clock, MigrationSettings.defaults());
+        AgentTickets.verifier(name, ticketKeys, clock), registry, clock, MigrationSettings.defaults(),
+        durableVms ? stateDir.resolve("migrations") : null);
     this.host = new SimHost(spec, clock);
     this.scenario = scenario;
     this.gauges = new io.ferry.hostagent.signals.HostSignalsGauges(registry);

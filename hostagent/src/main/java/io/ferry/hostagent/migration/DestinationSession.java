@@ -47,6 +47,8 @@ final class DestinationSession implements AutoCloseable {
     return NettyChannelBuilder.forTarget(target, Transport.channelCredentials(tls))
         .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
         .maxInboundMessageSize(GrpcServers.MAX_MESSAGE_BYTES)
+        .keepAliveTime(GrpcServers.KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .keepAliveTimeout(GrpcServers.KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .build();
   }
 

@@ -171,6 +171,7 @@ final class IncomingMigration implements IncomingSide {
     }
     log.info("migration {}: VM {} runs here now ({}), counter {} at the source's pause", migrationId, vm.name(),
         postCopy ? "post-copy, fetching missing pages" : "pre-copy complete", req.getProgressCounter());
+    ctx.settings().failpoints().hit("migration.destination.switchover", vm.name());
     switchoverAnswer = SwitchoverResponse.newBuilder().setRunning(true)
         .setResumedAt(SourceMigration.timestamp(resumed)).setProgressCounter(vm.progressCounter()).build();
     return switchoverAnswer;

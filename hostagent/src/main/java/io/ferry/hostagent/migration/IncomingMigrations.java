@@ -89,6 +89,7 @@ final class IncomingMigrations implements AutoCloseable {
     }
     log.info("{}: prepared incoming migration {} of VM {} from {}", ctx.hostName(), id, vm.name(),
         req.getTicket().getSourceHost());
+    ctx.settings().failpoints().hit("migration.destination.prepare", vm.name());
     return answer.build();
   }
 

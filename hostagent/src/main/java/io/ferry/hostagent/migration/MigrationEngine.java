@@ -55,19 +55,40 @@ public final class MigrationEngine implements AutoCloseable {
   public MigrationEngine(String hostName, Supplier<String> advertisedEndpoint, Hypervisor hypervisor,
                          TlsMaterial tls, TicketVerifier tickets, MeterRegistry meters, Clock clock,
                          MigrationSettings settings) {
+    this(hostName, advertisedEndpoint, hypervisor, tls, tickets, meters, clock, settings, null);
+  }
+
+  /**
+   * @param stateDir where the engine records the migrations whose VM it paused for the switchover, so that after
+   *     a crash it settles them with their destinations (for hypervisors whose VMs outlive the agent); null: none
+   */
+  public MigrationEngine(String hostName, Supplier<String> advertisedEndpoint, Hypervisor hypervisor,
+                         TlsMaterial tls, TicketVerifier tickets, MeterRegistry meters, Clock clock,
+                         MigrationSettings settings, java.nio.file.Path stateDir) {
     AtomicInteger threads = new AtomicInteger();
     ExecutorService pool = Executors.newCachedThreadPool(r -> daemon(r, "migration-" + hostName + "-"
         + threads.incrementAndGet()));
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r,
         "migration-timers-" + hostName));
     this.ctx = new EngineContext(hostName, advertisedEndpoint, hypervisor, tls, settings, clock, pool, timers,
-        new MigrationMetrics(meters), new ConcurrentHashMap<>());
+        new MigrationMetrics(meters), new ConcurrentHashMap<>(),
+        new InDoubtMigrations(hostName, tls, settings.rpcTimeout(), stateDir));
     List<String> cleaned = hypervisor.discardIncomingLeftovers();
     if (!cleaned.isEmpty()) {
       log.info("{}: removed leftovers of interrupted incoming migrations: {}", hostName, cleaned);
     }
     this.incoming = new IncomingMigrations(ctx, tickets);
     this.peer = new MigrationPeerService(ctx, incoming);
+    for (MigrateVmRequest r : ctx.inDoubt().left()) {
+      log.warn("{}: migration {} of VM {} to {} was in its switchover when the previous agent process stopped:"
+          + " settling it with {}", hostName, r.getMigrationId(), r.getVm(), r.getDestinationHost(),
+          r.getDestinationHost());
+      MigrationProgress progress = new MigrationProgress(r, hostName, clock, settings.ticker(), ctx.metrics());
+      progress.phase(MigrationPhase.SWITCHOVER, "agent restarted during the switchover: settling");
+      SourceMigration source = new SourceMigration(ctx, r, progress);
+      outgoing.put(r.getMigrationId(), new Outgoing(progress, source, 0));
+      pool.execute(source::settleAfterRestart);
+    }
   }
 
   /** The {@code MigrationPeer} service to register on the agent's gRPC server. */
@@ -163,6 +184,7 @@ public final class MigrationEngine implements AutoCloseable {
         o.progress().cancel("agent shutting down");
       }
     });
+    ctx.inDoubt().close();
     incoming.close();
     ctx.timers().shutdownNow();
     ctx.pool().shutdown();

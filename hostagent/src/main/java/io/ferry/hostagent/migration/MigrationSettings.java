@@ -1,5 +1,6 @@
 package io.ferry.hostagent.migration;
 
+import io.ferry.common.faults.Failpoints;
 import io.ferry.hostagent.migration.transfer.Waiter;
 import io.ferry.v1.TransferChunk;
 import java.time.Duration;
@@ -22,11 +23,15 @@ import java.util.function.UnaryOperator;
  * @param ticker monotonic nanoseconds (rate limiting, bandwidth, timeouts)
  * @param waiter how rate-limited senders wait
  * @param tamper applied to every chunk sent: identity in production, corruption in fault tests
+ * @param failpoints where fault tests hold a migration at a phase boundary ({@link Failpoints#NONE} in production):
+ *     {@code migration.destination.prepare}, {@code migration.source.switchover} (paused, before the switchover
+ *     call), {@code migration.destination.switchover} (started, before answering), {@code migration.source.commit}
+ *     (local copy destroyed, before the commit call); the subject is the VM name
  */
 public record MigrationSettings(int chunkUnits, int windowChunks, boolean verifyFullDigest, long xbzrleCacheBytes,
                                 Duration incomingIdleTimeout, Duration rpcTimeout, Duration defaultMaxDowntime,
                                 int defaultMaxRounds, Duration postCopyReconnectBackoff, LongSupplier ticker,
-                                Waiter waiter, UnaryOperator<TransferChunk> tamper) {
+                                Waiter waiter, UnaryOperator<TransferChunk> tamper, Failpoints failpoints) {
   public MigrationSettings {
     if (chunkUnits < 1 || chunkUnits > 1024) {
       throw new IllegalArgumentException("chunkUnits must be 1..1024, got " + chunkUnits);
@@ -41,30 +46,45 @@ public record MigrationSettings(int chunkUnits, int windowChunks, boolean verify
     requirePositive("rpcTimeout", rpcTimeout);
     requirePositive("defaultMaxDowntime", defaultMaxDowntime);
     requirePositive("postCopyReconnectBackoff", postCopyReconnectBackoff);
+    java.util.Objects.requireNonNull(failpoints, "failpoints");
     if (defaultMaxRounds < 1) {
       throw new IllegalArgumentException("defaultMaxRounds must be >= 1, got " + defaultMaxRounds);
     }
   }
 
-  /** 64-page chunks, 64-chunk window, digest check on, 64 MiB XBZRLE cache, 10 s idle timeout, 300 ms downtime. */
+  /**
+   * 64-page chunks, 64-chunk window, digest check on, 64 MiB XBZRLE cache, 10 s idle timeout, 300 ms downtime;
+   * failpoints from the environment (none unless {@value Failpoints#FILE_ENV} is set).
+   */
   public static MigrationSettings defaults() {
     return new MigrationSettings(64, 64, true, 64L << 20, Duration.ofSeconds(10), Duration.ofSeconds(30),
-        Duration.ofMillis(300), 30, Duration.ofMillis(200), System::nanoTime, Waiter.PARK, UnaryOperator.identity());
+        Duration.ofMillis(300), 30, Duration.ofMillis(200), System::nanoTime, Waiter.PARK, UnaryOperator.identity(),
+        Failpoints.fromEnvironment());
   }
 
   public MigrationSettings withVerifyFullDigest(boolean on) {
     return new MigrationSettings(chunkUnits, windowChunks, on, xbzrleCacheBytes, incomingIdleTimeout, rpcTimeout,
-        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper);
+        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, failpoints);
   }
 
   public MigrationSettings withIncomingIdleTimeout(Duration timeout) {
     return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, timeout, rpcTimeout,
-        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper);
+        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, failpoints);
   }
 
   public MigrationSettings withTamper(UnaryOperator<TransferChunk> t) {
     return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
-        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, t);
+        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, t, failpoints);
+  }
+
+  public MigrationSettings withRpcTimeout(Duration timeout) {
+    return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
+        timeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, failpoints);
+  }
+
+  public MigrationSettings withFailpoints(Failpoints f) {
+    return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
+        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, f);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +90,80 @@ final class SourceMigration implements OutgoingMigration {
       }
       ctx.postCopySources().remove(request.getMigrationId());
     }
+    forgetUnlessPaused();
     progress.finish(outcome, stats());
+  }
+
+  /**
+   * After an agent restart, for a migration the previous process had paused its VM for: the VM is gone (the commit
+   * point had passed: the destination has it), runs (the pause never happened, so no switchover was sent), or is
+   * paused, and then only the destination can say which copy is the VM.
+   */
+  void settleAfterRestart() {
+    MigrationOutcome outcome;
+    VirtualMachine vm = ctx.hypervisor().find(request.getVm()).orElse(null);
+    if (vm == null) {
+      outcome = new MigrationOutcome(MigrationPhase.COMMITTED, "the VM had left " + ctx.hostName()
+          + " before the agent restarted: " + request.getDestinationHost() + " runs it", stats());
+    } else if (vm.state() == VmState.VM_PAUSED) {
+      outcome = settle(vm, "agent restarted during the switchover");
+    } else {
+      abortDestination("the source restarted before the switchover");
+      outcome = MigrationOutcome.rolledBack("agent restarted before the switchover; the VM runs on "
+          + ctx.hostName(), stats());
+    }
+    forgetUnlessPaused();
+    log.info("migration {} of VM {} settled after the restart: {} ({})", request.getMigrationId(), request.getVm(),
+        outcome.result(), outcome.reason());
+    progress.finish(outcome, stats());
+  }
+
+  /** The record of this migration goes once its VM is not paused here any more (destroyed or running again). */
+  private void forgetUnlessPaused() {
+    boolean paused = ctx.hypervisor().find(request.getVm()).map(v -> v.state() == VmState.VM_PAUSED).orElse(false);
+    if (!paused) {
+      ctx.inDoubt().forget(request.getMigrationId());
+    }
+  }
+
+  /**
+   * The VM is paused here and the destination may run it (the switchover call failed, or the agent restarted in
+   * it): ask the destination until it answers, then keep exactly one copy. Waits as long as it takes: resuming on a
+   * guess could run the VM twice.
+   */
+  private MigrationOutcome settle(VirtualMachine vm, String reason) {
+    if (streams != null) {
+      streams.forEach(s -> s.cancel(reason));
+    }
+    progress.phase(MigrationPhase.SWITCHOVER, "in doubt (" + reason + "): VM paused on " + ctx.hostName()
+        + " until " + request.getDestinationHost() + " says whether it runs it");
+    log.warn("migration {}: {}; VM {} stays paused on {} until {} says whether it runs it", request.getMigrationId(),
+        reason, request.getVm(), ctx.hostName(), request.getDestinationHost());
+    Optional<InDoubtMigrations.Answer> answer = ctx.inDoubt().ask(request);
+    if (answer.isEmpty()) {
+      return MigrationOutcome.failed(reason + "; VM left paused on " + ctx.hostName() + ": the agent stopped before "
+          + request.getDestinationHost() + " answered (the next agent process settles it)", stats());
+    }
+    if (answer.get() == InDoubtMigrations.Answer.DESTINATION_RUNS_IT) {
+      vm.destroy();
+      try (DestinationSession s = new DestinationSession(request.getDestinationEndpoint(), ctx.tls(),
+          ctx.settings().rpcTimeout())) {
+        s.commit(CommitRequest.newBuilder().setMigrationId(request.getMigrationId()).setStats(stats()).build());
+      } catch (StatusRuntimeException e) {
+        log.info("migration {}: commit notice to {} not delivered ({}); it runs the VM anyway",
+            request.getMigrationId(), request.getDestinationHost(), describe(e));
+      }
+      log.info("migration {}: {} runs VM {}: paused copy on {} destroyed", request.getMigrationId(),
+          request.getDestinationHost(), request.getVm(), ctx.hostName());
+      return new MigrationOutcome(MigrationPhase.COMMITTED, request.getDestinationHost() + " runs the VM (settled"
+          + " after: " + reason + ")", stats());
+    }
+    vm.throttle(0);
+    vm.resume();
+    log.info("migration {}: {} does not run VM {}: it runs again on {}", request.getMigrationId(),
+        request.getDestinationHost(), request.getVm(), ctx.hostName());
+    return MigrationOutcome.rolledBack(reason + "; " + request.getDestinationHost() + " does not run the VM: it runs"
+        + " again on " + ctx.hostName(), stats());
   }
 
   private MigrationOutcome migrate() {
@@ -224,6 +298,7 @@ final class SourceMigration implements OutgoingMigration {
 
     private MigrationOutcome switchover(DirtyBitmap memDirty, List<DirtyBitmap> diskDirty, boolean postCopy) {
       progress.phase(MigrationPhase.SWITCHOVER, postCopy ? "pausing for post-copy switchover" : "pausing");
+      ctx.inDoubt().record(request);
       vm.pause();
       Instant pausedAt = vm.lastProgressAt();
       long counter = vm.progressCounter();
@@ -264,6 +339,7 @@ final class SourceMigration implements OutgoingMigration {
         progress.faults(push.source()::faults);
       }
       SwitchoverResponse resp;
+      ctx.settings().failpoints().hit("migration.source.switchover", request.getVm());
       try {
         switchoverSent = true;
         resp = session.switchover(req.build());
@@ -288,6 +364,7 @@ final class SourceMigration implements OutgoingMigration {
         ctx.postCopySources().remove(request.getMigrationId());
       }
       vm.destroy();
+      ctx.settings().failpoints().hit("migration.source.commit", request.getVm());
       try {
         session.commit(CommitRequest.newBuilder().setMigrationId(request.getMigrationId()).setStats(stats()).build());
       } catch (StatusRuntimeException e) {
@@ -337,18 +414,14 @@ final class SourceMigration implements OutgoingMigration {
   }
 
   /**
-   * After the pause: resume here only once the destination surely does not run the VM — it never received the
-   * switchover, or it acknowledged the abort. Otherwise stay paused and report FAILED for a person to resolve.
+   * After the pause: before the switchover call the destination cannot run the VM, so it resumes here at once;
+   * after it, the destination may run it, and the copies are settled with the destination's answer.
    */
   private MigrationOutcome rollBackPaused(VirtualMachine vm, String reason, boolean afterSwitchoverCall) {
-    boolean aborted = abortDestination(reason);
-    if (!aborted && afterSwitchoverCall) {
-      log.error("migration {}: VM {} stays PAUSED on {}: switchover failed ({}) and {} cannot confirm it does not"
-          + " run the VM; check {} and resume or destroy one copy", request.getMigrationId(), request.getVm(),
-          ctx.hostName(), reason, request.getDestinationHost(), request.getDestinationHost());
-      return MigrationOutcome.failed(reason + "; VM left paused on " + ctx.hostName()
-          + " because the destination could not confirm the abort", stats());
+    if (afterSwitchoverCall) {
+      return settle(vm, reason);
     }
+    abortDestination(reason);
     vm.throttle(0);
     vm.resume();
     log.info("migration {} of VM {} rolled back after the pause: {}; the VM runs again on {}",

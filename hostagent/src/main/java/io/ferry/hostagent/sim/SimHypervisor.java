@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The built-in {@code sim} hypervisor: VMs with real off-heap RAM, file-backed disks under
- * {@code <stateDir>/vms/<vm>/}, and vCPU threads that dirty memory as their workload says. Sim VMs live as long
- * as the process; an incoming VM's directory carries an {@code INCOMING} marker until it starts, so a crashed
- * destination's leftovers are found and removed on restart.
+ * {@code <stateDir>/vms/<vm>/}, and vCPU threads that dirty memory as their workload says. By default sim VMs live
+ * as long as the process; {@linkplain #durable durable} ones keep their RAM, spec and run state in their directory
+ * and outlive it, as QEMU processes outlive their agent, and the next process {@linkplain #adopt adopts} them. An
+ * incoming VM's directory carries an {@code INCOMING} marker until it starts, so a crashed destination's leftovers
+ * are found and removed on restart.
  */
 public final class SimHypervisor implements Hypervisor {
   private static final Logger log = LoggerFactory.getLogger(SimHypervisor.class);
@@ -42,6 +44,7 @@ public final class SimHypervisor implements Hypervisor {
   private final VmEventLog events;
   private final long tickNanos;
   private final Map<String, SimVm> vms = new ConcurrentHashMap<>();
+  private volatile boolean durable;
 
   /**
    * @param stateDir where disks and incoming markers live
@@ -65,6 +68,46 @@ public final class SimHypervisor implements Hypervisor {
   /** A sim hypervisor with the system clock, {@link System#nanoTime()} and the default tick. */
   public static SimHypervisor create(String hostName, Path stateDir, VmEventLog events) {
     return new SimHypervisor(hostName, stateDir, Clock.systemUTC(), System::nanoTime, events, DEFAULT_TICK);
+  }
+
+  /**
+   * VMs defined from now on keep their RAM ({@code ram}, mapped), spec and run state in their directory and outlive
+   * this process; {@link #close()} leaves them to the next process instead of destroying them.
+   */
+  public SimHypervisor durable() {
+    this.durable = true;
+    return this;
+  }
+
+  /**
+   * Takes over the durable VMs a previous process left in the state directory (not incoming leftovers): running
+   * ones run on, paused ones stay paused. Call once at start, before serving. Returns the names adopted.
+   */
+  public synchronized List<String> adopt() {
+    Path root = stateDir.resolve("vms");
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    List<String> adopted = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(root)) {
+      for (Path dir : dirs.sorted().toList()) {
+        String name = dir.getFileName().toString();
+        Optional<VmSpec> spec = DurableVmFiles.readSpec(dir);
+        if (vms.containsKey(name) || Files.exists(dir.resolve(INCOMING_MARKER)) || spec.isEmpty()) {
+          continue;
+        }
+        io.ferry.v1.VmState recorded = DurableVmFiles.readState(dir);
+        SimVm vm = new SimVm(this, spec.get(), dir, SimVm.Origin.ADOPTED, new DurableVmFiles(dir));
+        vms.put(name, vm);
+        vm.adopt(recorded);
+        adopted.add(name);
+        log.info("{}: adopted VM {}, left {} by the previous agent process", hostName, name,
+            recorded.name().substring(3).toLowerCase(java.util.Locale.ROOT));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot scan " + root, e);
+    }
+    return adopted;
   }
 
   @Override
@@ -106,7 +149,8 @@ public final class SimHypervisor implements Hypervisor {
     }
     SimVm vm;
     try {
-      vm = new SimVm(this, sized, dir, incoming);
+      vm = new SimVm(this, sized, dir, incoming ? SimVm.Origin.INCOMING : SimVm.Origin.NEW,
+          durable ? new DurableVmFiles(dir) : null);
     } catch (RuntimeException e) {
       deleteTree(dir);
       throw e;
@@ -154,7 +198,12 @@ public final class SimHypervisor implements Hypervisor {
 
   @Override
   public void close() {
-    vms.values().forEach(SimVm::destroy);
+    if (durable) {
+      vms.values().forEach(SimVm::detach);
+      vms.clear();
+    } else {
+      vms.values().forEach(SimVm::destroy);
+    }
   }
 
   Clock clock() {

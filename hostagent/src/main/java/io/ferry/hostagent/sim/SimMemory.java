@@ -4,7 +4,12 @@ import io.ferry.hostagent.hypervisor.DirtyBitmap;
 import io.ferry.hostagent.hypervisor.DirtyLog;
 import io.ferry.hostagent.hypervisor.GuestMemory;
 import io.ferry.hostagent.hypervisor.PageFaultHandler;
+import io.ferry.common.FerryException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -29,6 +34,14 @@ final class SimMemory implements GuestMemory {
   private volatile PageFaultHandler faultHandler;
 
   SimMemory(long memoryBytes) {
+    this(memoryBytes, null);
+  }
+
+  /**
+   * @param file null: RAM of this process (gone with it); otherwise RAM mapped from this file (created sparse when
+   *     missing), which keeps the guest's memory when the process dies, so a restarted agent can adopt the VM
+   */
+  SimMemory(long memoryBytes, Path file) {
     if (memoryBytes <= 0 || memoryBytes % PAGE_BYTES != 0) {
       throw new IllegalArgumentException("sim VM memory must be a positive multiple of 4096 bytes, got "
           + memoryBytes);
@@ -36,21 +49,41 @@ final class SimMemory implements GuestMemory {
     this.pageCount = memoryBytes / PAGE_BYTES;
     int n = (int) ((memoryBytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
     this.chunks = new ByteBuffer[n];
-    try {
-      for (int i = 0; i < n; i++) {
-        long bytes = Math.min(CHUNK_BYTES, memoryBytes - (long) i * CHUNK_BYTES);
-        chunks[i] = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (file == null) {
+      try {
+        for (int i = 0; i < n; i++) {
+          long bytes = Math.min(CHUNK_BYTES, memoryBytes - (long) i * CHUNK_BYTES);
+          chunks[i] = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+      } catch (OutOfMemoryError e) {
+        // Only direct-buffer reservations fail here; what was reserved is freed with the unreferenced chunks.
+        throw new io.ferry.common.FerryException("sim VM memory: cannot reserve " + (memoryBytes >> 20)
+            + " MiB of off-heap memory in this agent's JVM (sim VMs hold real guest RAM): give the VM less memory"
+            + " or the agent more (-XX:MaxDirectMemorySize)", e);
       }
-    } catch (OutOfMemoryError e) {
-      // Only direct-buffer reservations fail here; what was reserved is freed with the unreferenced chunks.
-      throw new io.ferry.common.FerryException("sim VM memory: cannot reserve " + (memoryBytes >> 20)
-          + " MiB of off-heap memory in this agent's JVM (sim VMs hold real guest RAM): give the VM less memory"
-          + " or the agent more (-XX:MaxDirectMemorySize)", e);
+    } else {
+      map(file, memoryBytes);
     }
     this.offHeap = new OffHeap(chunks);
     this.dirty = new DirtyBitmap(pageCount);
     for (int i = 0; i < PLACE_LOCKS; i++) {
       placeLocks[i] = new Object();
+    }
+  }
+
+  private void map(Path file, long memoryBytes) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      if (ch.size() < memoryBytes) {
+        ch.write(ByteBuffer.allocate(1), memoryBytes - 1);
+      }
+      for (int i = 0; i < chunks.length; i++) {
+        long at = (long) i * CHUNK_BYTES;
+        chunks[i] = ch.map(FileChannel.MapMode.READ_WRITE, at, Math.min(CHUNK_BYTES, memoryBytes - at))
+            .order(ByteOrder.LITTLE_ENDIAN);
+      }
+    } catch (IOException e) {
+      throw new FerryException("cannot map sim VM memory file " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -35,6 +35,7 @@ final class SimVm implements VirtualMachine, PageAccess {
   private final SimMemory memory;
   private final List<SimDisk> disks = new ArrayList<>();
   private final Path dir;
+  private final DurableVmFiles files;
   private final VcpuGate gate;
   private final int vcpuThreads;
   private final List<SimVcpu> vcpus = new ArrayList<>();
@@ -47,11 +48,20 @@ final class SimVm implements VirtualMachine, PageAccess {
   private volatile Instant startedAt;
   private volatile CompletableFuture<Instant> firstProgress = new CompletableFuture<>();
 
-  SimVm(SimHypervisor host, VmSpec spec, Path dir, boolean incoming) {
+  /** How the VM comes into being: a new VM, an empty incoming copy, or one adopted from a previous agent process. */
+  enum Origin { NEW, INCOMING, ADOPTED }
+
+  /**
+   * @param files null: the VM lives as long as this process; otherwise it keeps its spec, RAM and run state there
+   *     and outlives the process
+   */
+  SimVm(SimHypervisor host, VmSpec spec, Path dir, Origin origin, DurableVmFiles files) {
     this.host = host;
     this.spec = spec;
     this.dir = dir;
-    this.memory = new SimMemory(spec.getMemoryBytes());
+    this.files = files;
+    boolean incoming = origin == Origin.INCOMING;
+    this.memory = new SimMemory(spec.getMemoryBytes(), files == null ? null : files.ram());
     for (int i = 0; i < spec.getDisksCount(); i++) {
       DiskSpec d = spec.getDisks(i);
       disks.add(new SimDisk(dir.resolve("disk" + i + ".img"), d.getSizeBytes()));
@@ -59,8 +69,28 @@ final class SimVm implements VirtualMachine, PageAccess {
     this.vcpuThreads = Math.max(1, Math.min(MAX_VCPU_THREADS, spec.getVcpus()));
     this.gate = new VcpuGate(vcpuThreads);
     this.state = incoming ? VmState.VM_MIGRATING_IN : VmState.VM_STOPPED;
-    if (!incoming && spec.getSim().getMemoryTouchedBytes() > 0) {
+    if (origin == Origin.NEW && spec.getSim().getMemoryTouchedBytes() > 0) {
       memory.fillPseudoRandom(spec.getSim().getMemoryTouchedBytes(), spec.getName().hashCode());
+    }
+    if (files != null && origin != Origin.ADOPTED) {
+      files.writeSpec(spec);
+    }
+  }
+
+  /**
+   * Takes over a durable VM that a previous agent process left in {@code recorded} state: a running VM runs on (and
+   * says so in the event log, since the process that ran it is gone), a paused one stays paused for the migration
+   * engine to resolve, a stopped one stays defined.
+   */
+  synchronized void adopt(VmState recorded) {
+    if (recorded == VmState.VM_RUNNING || recorded == VmState.VM_PAUSED) {
+      startVcpus();
+      startedAt = host.clock().instant();
+    }
+    if (recorded == VmState.VM_RUNNING) {
+      markRunning();
+    } else if (recorded == VmState.VM_PAUSED) {
+      state = VmState.VM_PAUSED;
     }
   }
 
@@ -89,6 +119,9 @@ final class SimVm implements VirtualMachine, PageAccess {
       return;
     }
     requireNotDestroyed("start");
+    // a durable incoming VM must read as running before it stops reading as incoming: a process killed in between
+    // then leaves an incoming leftover (discarded on restart), never a VM that ran without saying so
+    persist(VmState.VM_RUNNING);
     host.incomingStarted(this);
     startVcpus();
     markRunning();
@@ -103,6 +136,7 @@ final class SimVm implements VirtualMachine, PageAccess {
     gate.pauseAndWait();
     state = VmState.VM_PAUSED;
     host.events().record(new VmEvent(host.clock().instant(), host.hostName(), name(), VmEvent.Kind.STOPPED));
+    persist(VmState.VM_PAUSED);
   }
 
   @Override
@@ -110,7 +144,32 @@ final class SimVm implements VirtualMachine, PageAccess {
     if (state != VmState.VM_PAUSED) {
       return;
     }
+    persist(VmState.VM_RUNNING);
     markRunning();
+  }
+
+  /**
+   * This process lets go of a durable VM without stopping it (the agent stops or restarts): vCPU threads end, RAM is
+   * unmapped, files stay for the next agent process to adopt. Nothing is logged: the VM did not stop.
+   */
+  synchronized void detach() {
+    if (destroyed) {
+      return;
+    }
+    destroyed = true;
+    if (!vcpus.isEmpty()) {
+      gate.stopAndWait();
+    }
+    disks.forEach(SimDisk::close);
+    disks.clear();
+    counterAtDestroy = memory.guestReadLong(0, 0);
+    memory.release();
+  }
+
+  private void persist(VmState s) {
+    if (files != null) {
+      files.writeState(s);
+    }
   }
 
   @Override

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The lease is re-checked on every controller callback and on a short timer: a replica whose ZooKeeper
  * session is gone, or whose session no longer owns the leader znode, stops leading at once (before Helix
- * tells it, which may be only after its session expires).
+ * tells it, which may be only after its session expires). Losing the ZooKeeper connection suspends leadership at
+ * the client's first sign of it, without waiting for the check: a check that was reading the leader znode when the
+ * network went silent blocks until ZooKeeper answers again, and must not leave the replica believing it leads.
  */
 public final class HelixLeadership implements Leadership, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HelixLeadership.class);
@@ -32,6 +34,10 @@ public final class HelixLeadership implements Leadership, AutoCloseable {
   private volatile long epoch;
   private volatile String leaderName = "";
   private volatile boolean closed;
+  /** True from the moment this process' ZooKeeper client loses its connection until a check proves the lease. */
+  private volatile boolean suspended;
+  /** Connection losses so far: a check proves the lease only if none happened while it read. */
+  private final java.util.concurrent.atomic.AtomicLong losses = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param onTermStart called on the loop with the new epoch when this replica becomes leader
@@ -48,6 +54,17 @@ public final class HelixLeadership implements Leadership, AutoCloseable {
   }
 
   public void start() {
+    directory.watchConnection(connected -> {
+      if (!connected) {
+        losses.incrementAndGet();
+        if (epoch != 0 && !suspended) {
+          suspended = true;
+          log.warn("scheduler {} lost its ZooKeeper connection: it issues no command until it proves again that it"
+              + " leads (epoch {})", name, epoch);
+        }
+      }
+      loop.execute("leadership check", this::check);
+    });
     try {
       manager.connect();
       manager.addControllerListener((ControllerChangeListener) ctx -> loop.execute("leadership check", this::check));
@@ -65,6 +82,7 @@ public final class HelixLeadership implements Leadership, AutoCloseable {
       return;
     }
     boolean leadsNow;
+    long lossesBefore = losses.get();
     try {
       Optional<String> session = manager.isConnected() ? manager.getSessionIdIfLead() : Optional.empty();
       leadsNow = session.isPresent() && session.get().equals(manager.getSessionId());
@@ -73,7 +91,13 @@ public final class HelixLeadership implements Leadership, AutoCloseable {
       // ZooKeeper unreachable: we cannot prove we lead, so we do not.
       leadsNow = false;
     }
-    if (leadsNow && epoch == 0) {
+    boolean proven = leadsNow && losses.get() == lossesBefore && manager.isConnected();
+    if (leadsNow && epoch != 0 && suspended && proven) {
+      suspended = false;
+      log.info("scheduler {} has ZooKeeper again and still leads (epoch {}): issuing commands again", name, epoch);
+    }
+    if (leadsNow && epoch == 0 && proven) {
+      suspended = false;
       long next = directory.nextEpoch(name);
       epoch = next;
       log.info("scheduler {} is now the leader of cluster {} (epoch {}): issuing commands", name,
@@ -83,13 +107,14 @@ public final class HelixLeadership implements Leadership, AutoCloseable {
       log.warn("scheduler {} lost leadership of epoch {} (leader now: {}): stopped issuing commands", name,
           epoch, leaderName.isEmpty() ? "none" : leaderName);
       epoch = 0;
+      suspended = false;
       onTermEnd.run();
     }
   }
 
   @Override
   public boolean isLeader() {
-    return epoch != 0;
+    return epoch != 0 && !suspended;
   }
 
   @Override

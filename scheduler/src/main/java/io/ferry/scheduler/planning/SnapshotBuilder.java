@@ -37,6 +37,8 @@ public final class SnapshotBuilder {
     List<Host> hosts = new ArrayList<>();
     List<Vm> vms = new ArrayList<>();
     SignalHistory history = state.history();
+    // a VM two hosts list for a moment (reports racing the end of a migration) is planned where it runs
+    java.util.Map<String, String> vmHosts = state.vmHosts();
     for (HostState h : state.hosts()) {
       if (!h.connected() && h.power() == io.ferry.v1.PowerState.POWER_ON) {
         continue; // a host we cannot hear from is neither a source nor a destination this round
@@ -58,7 +60,7 @@ public final class SnapshotBuilder {
           series(history.temperature(h.name())), disks,
           h.facts().getHypervisorVersion().isEmpty() ? null : h.facts().getHypervisorVersion()));
       for (VmUsage v : h.vms()) {
-        if (v.getState() == VmState.VM_MIGRATING_IN) {
+        if (v.getState() == VmState.VM_MIGRATING_IN || !h.name().equals(vmHosts.get(v.getName()))) {
           continue;
         }
         vms.add(new Vm(v.getName(), h.name(), Math.max(1, v.getVcpus()), Math.max(1, v.getMemoryBytes() / MIB),

@@ -102,16 +102,55 @@ public final class ClusterState {
     return out;
   }
 
-  /** Where a VM runs now, as its agents report it. */
+  /**
+   * Where a VM runs now, as its agents report it. Two hosts may list it for a moment: a migration has just ended and
+   * one host's report predates it, or a paused source copy waits for its migration to be settled. The copy that runs
+   * wins over one that does not, then the most recent report; incoming copies never count.
+   */
   public Optional<HostState> hostOf(String vm) {
+    HostState best = null;
+    VmUsage bestVm = null;
     for (HostState h : hosts.values()) {
       for (VmUsage v : h.vms()) {
-        if (v.getName().equals(vm) && v.getState() != io.ferry.v1.VmState.VM_MIGRATING_IN) {
-          return Optional.of(effective(h));
+        if (v.getName().equals(vm) && v.getState() != io.ferry.v1.VmState.VM_MIGRATING_IN
+            && (best == null || before(best, bestVm, h, v))) {
+          best = h;
+          bestVm = v;
         }
       }
     }
-    return Optional.empty();
+    return Optional.ofNullable(best).map(this::effective);
+  }
+
+  /** The host of every VM, by the rule of {@link #hostOf}, in one pass over the state. */
+  public Map<String, String> vmHosts() {
+    Map<String, HostState> best = new java.util.HashMap<>();
+    Map<String, VmUsage> bestVm = new java.util.HashMap<>();
+    for (HostState h : hosts.values()) {
+      for (VmUsage v : h.vms()) {
+        if (v.getState() == io.ferry.v1.VmState.VM_MIGRATING_IN) {
+          continue;
+        }
+        HostState b = best.get(v.getName());
+        if (b == null || before(b, bestVm.get(v.getName()), h, v)) {
+          best.put(v.getName(), h);
+          bestVm.put(v.getName(), v);
+        }
+      }
+    }
+    Map<String, String> out = new java.util.HashMap<>();
+    best.forEach((vm, h) -> out.put(vm, h.name()));
+    return out;
+  }
+
+  /** Whether host {@code b}'s copy {@code vb} of a VM tells better where it runs than host {@code a}'s {@code va}. */
+  private static boolean before(HostState a, VmUsage va, HostState b, VmUsage vb) {
+    boolean aRuns = va.getState() == io.ferry.v1.VmState.VM_RUNNING;
+    boolean bRuns = vb.getState() == io.ferry.v1.VmState.VM_RUNNING;
+    if (aRuns != bRuns) {
+      return bRuns;
+    }
+    return b.lastReportAt().isAfter(a.lastReportAt());
   }
 
   public Optional<VmUsage> vm(String name) {

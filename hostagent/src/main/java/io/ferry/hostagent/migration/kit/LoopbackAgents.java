@@ -93,7 +93,28 @@ public final class LoopbackAgents implements AutoCloseable {
       AtomicReference<String> self = new AtomicReference<>();
       this.engine = new MigrationEngine(name, self::get, hypervisor, tls,
           new TicketVerifier(ticketKeys.getPublic(), name, Clock.systemUTC()), meters, Clock.systemUTC(), settings);
-      this.server = GrpcServers.start("agent-" + name, "127.0.0.1", 0, tls, List.of(engine.peerService()));
+      // HostAgent too, as on a real agent's port: a source settling an interrupted switchover asks the destination
+      // for its inventory
+      io.ferry.hostagent.agent.HostAgentService hostAgent = new io.ferry.hostagent.agent.HostAgentService(name,
+          new io.ferry.hostagent.agent.EpochFence());
+      hostAgent.ready(new io.ferry.hostagent.agent.InventorySource() {
+        @Override
+        public io.ferry.v1.HostFacts facts() {
+          return io.ferry.v1.HostFacts.newBuilder().setName(name).setHypervisor("sim").build();
+        }
+
+        @Override
+        public io.ferry.v1.HostSignals sampleSignals() {
+          return io.ferry.v1.HostSignals.getDefaultInstance();
+        }
+
+        @Override
+        public List<io.ferry.v1.VmUsage> vms() {
+          return hypervisor.list();
+        }
+      });
+      this.server = GrpcServers.start("agent-" + name, "127.0.0.1", 0, tls, List.of(engine.peerService(),
+          hostAgent));
       this.endpoint = "localhost:" + server.getPort();
       self.set(endpoint);
     }
