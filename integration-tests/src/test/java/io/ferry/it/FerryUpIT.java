@@ -86,7 +86,7 @@ class FerryUpIT {
 
     FerryProcess.Result list = FerryProcess.run(env, timeout, "vm", "list");
     assertThat(list.exitCode()).as(list.err()).isZero();
-    assertThat(list.out().lines()).anyMatch(l -> l.matches("web-1\\s+h1\\s+running\\s+1\\s+16 MiB\\s+0%"));
+    assertThat(list.out().lines()).anyMatch(l -> l.matches("web-1\\s+h1\\s+running\\s+1\\s+16 MiB\\s+0%\\s+sim"));
     FerryProcess.Result status = FerryProcess.run(env, timeout, "status", "--format", "json");
     assertThat(status.out()).contains("\"name\": \"web-1\"");
 
