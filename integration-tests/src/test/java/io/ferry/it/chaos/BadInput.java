@@ -1,5 +1,6 @@
 package io.ferry.it.chaos;
 
+import io.ferry.common.testing.RawGrpc;
 import io.ferry.common.tickets.TicketKeys;
 import io.ferry.common.tickets.TicketSigner;
 import io.ferry.common.tls.TlsMaterial;
@@ -18,19 +19,13 @@ import io.ferry.v1.PrepareRequest;
 import io.ferry.v1.RequestMeta;
 import io.ferry.v1.SimWorkload;
 import io.ferry.v1.VmSpec;
-import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,40 +77,17 @@ final class BadInput {
     }
   }
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-  };
-
-  private static byte[] raw(ManagedChannel ch, String method, byte[] body) {
-    MethodDescriptor<byte[], byte[]> m = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
-        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
-    return ClientCalls.blockingUnaryCall(ch, m, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), body);
-  }
-
   /** Bytes that are no protobuf: a length-delimited field 1 claiming far more bytes than follow. */
   private void malformed(ChaosRun.Injection in, ChaosCluster.Node leader, ChaosCluster.Node agent) {
     byte[] garbage = {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x01, 0x02};
     ManagedChannel toLeader = cluster.channel(leader.endpoint());
     ManagedChannel toAgent = cluster.channel(agent.directEndpoint());
-    refused(in, "malformed ApplyPolicy", Status.Code.INVALID_ARGUMENT, () -> raw(toLeader, "ferry.v1.Admin/ApplyPolicy",
-        garbage));
-    refused(in, "malformed MigrateVm", Status.Code.INVALID_ARGUMENT, () -> raw(toAgent, "ferry.v1.HostAgent/MigrateVm",
-        garbage));
-    refused(in, "malformed Prepare", Status.Code.INVALID_ARGUMENT, () -> raw(toAgent, "ferry.v1.MigrationPeer/Prepare",
-        garbage));
+    refused(in, "malformed ApplyPolicy", Status.Code.INVALID_ARGUMENT,
+        () -> RawGrpc.call(toLeader, "ferry.v1.Admin/ApplyPolicy", garbage));
+    refused(in, "malformed MigrateVm", Status.Code.INVALID_ARGUMENT,
+        () -> RawGrpc.call(toAgent, "ferry.v1.HostAgent/MigrateVm", garbage));
+    refused(in, "malformed Prepare", Status.Code.INVALID_ARGUMENT,
+        () -> RawGrpc.call(toAgent, "ferry.v1.MigrationPeer/Prepare", garbage));
     stillServes(in, leader, agent);
   }
 
