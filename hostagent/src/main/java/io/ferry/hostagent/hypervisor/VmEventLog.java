@@ -62,20 +62,27 @@ public final class VmEventLog {
    * Returns a description of the first violation, or the empty string.
    */
   public static String findOverlap(List<VmEvent> merged) {
+    List<String> all = findOverlaps(merged);
+    return all.isEmpty() ? "" : all.get(0);
+  }
+
+  /** Every instant in the merged events at which a VM began running on a host while it ran on another, in order. */
+  public static List<String> findOverlaps(List<VmEvent> merged) {
     List<VmEvent> sorted = new ArrayList<>(merged);
     sorted.sort((a, b) -> a.at().compareTo(b.at()));
     Map<String, String> runningOn = new HashMap<>();
+    List<String> found = new ArrayList<>();
     for (VmEvent e : sorted) {
       String current = runningOn.get(e.vm());
       if (e.kind() == VmEvent.Kind.RUNNING) {
         if (current != null && !current.equals(e.host())) {
-          return e.vm() + " started on " + e.host() + " at " + e.at() + " while running on " + current;
+          found.add(e.vm() + " started on " + e.host() + " at " + e.at() + " while running on " + current);
         }
         runningOn.put(e.vm(), e.host());
       } else if (e.host().equals(current)) {
         runningOn.remove(e.vm());
       }
     }
-    return "";
+    return found;
   }
 }

@@ -26,6 +26,7 @@ public final class NetNamespaces implements AutoCloseable {
   public static final String ROOT_ADDRESS = "10.77.254.1";
   private static final String PREFIX = "ferry-chaos-";
   private static final String ANCHOR = "ferry-chaos0";
+  private static final Path ETC_NETNS = Path.of("/etc/netns");
   private static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "ferry-chaos-netns.lock");
 
   private final FileChannel lockFile;
@@ -94,6 +95,13 @@ public final class NetNamespaces implements AutoCloseable {
         run("ip", "netns", "del", name);
       }
     }
+    if (Files.isDirectory(ETC_NETNS)) {
+      try (java.util.stream.Stream<Path> dirs = Files.list(ETC_NETNS)) {
+        dirs.map(d -> d.getFileName().toString()).filter(n -> n.startsWith(PREFIX)).forEach(NetNamespaces::deleteEtc);
+      } catch (IOException ignored) {
+        // nothing to clean
+      }
+    }
     run("ip", "link", "del", ANCHOR);
   }
 
@@ -120,6 +128,7 @@ public final class NetNamespaces implements AutoCloseable {
     String out = outside(host);
     must("ip", "netns", "add", ns);
     hosts.add(host);
+    writeEtc(ns);
     must("ip", "link", "add", out, "type", "veth", "peer", "name", "eth0", "netns", ns);
     must("ip", "addr", "add", "10.77." + host + ".1/30", "dev", out);
     must("ip", "link", "set", out, "up");
@@ -127,6 +136,40 @@ public final class NetNamespaces implements AutoCloseable {
     must("ip", "-n", ns, "addr", "add", address(host) + "/30", "dev", "eth0");
     must("ip", "-n", ns, "link", "set", "eth0", "up");
     must("ip", "-n", ns, "route", "add", "default", "via", "10.77." + host + ".1");
+  }
+
+  /**
+   * The machine's name server is not reachable from a namespace, and every reverse lookup (ZooKeeper's client does
+   * one per connection) would wait for its time-out: {@code ip netns exec} puts {@code /etc/netns/NS/*} over
+   * {@code /etc}, so the namespace gets a resolv.conf without name server (lookups fail at once) and a hosts file
+   * naming the harness' addresses.
+   */
+  private static void writeEtc(String ns) {
+    Path etc = ETC_NETNS.resolve(ns);
+    StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n" + ROOT_ADDRESS + " ferry-chaos-root\n");
+    for (int h = 1; h <= 250; h++) {
+      hosts.append(address(h)).append(" ferry-chaos-h").append(h).append('\n');
+    }
+    try {
+      Files.createDirectories(etc);
+      Files.writeString(etc.resolve("resolv.conf"), "# ferry chaos harness: no name server in this namespace\n"
+          + "options timeout:1 attempts:1\n");
+      Files.writeString(etc.resolve("hosts"), hosts.toString());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + etc + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteEtc(String ns) {
+    Path etc = ETC_NETNS.resolve(ns);
+    try {
+      for (String f : new String[] {"resolv.conf", "hosts"}) {
+        Files.deleteIfExists(etc.resolve(f));
+      }
+      Files.deleteIfExists(etc);
+    } catch (IOException ignored) {
+      // left for the next run's clean-up
+    }
   }
 
   /** The command prefix that runs a program inside host {@code host}'s namespace. */
@@ -164,6 +207,7 @@ public final class NetNamespaces implements AutoCloseable {
   public void close() {
     for (int h : hosts) {
       run("ip", "netns", "del", namespace(h));
+      deleteEtc(namespace(h));
     }
     hosts.clear();
     run("ip", "link", "del", ANCHOR);

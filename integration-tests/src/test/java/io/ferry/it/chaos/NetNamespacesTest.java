@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.ferry.common.testing.CiTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,8 @@ class NetNamespacesTest {
 
   @Test
   void hostsReachEachOtherUntilPartitionedAndTbfCapsTheirLinks() throws Exception {
+    CiTools.require("ip");
+    CiTools.require("tc");
     String why = NetNamespaces.unavailableBecause();
     assumeTrue(why == null, "network namespaces not usable here: " + why);
     Path echo = tmp.resolve("Echo.java");

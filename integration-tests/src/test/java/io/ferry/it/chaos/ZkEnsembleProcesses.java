@@ -13,6 +13,7 @@ import java.util.StringJoiner;
 /** Test harness: a ZooKeeper ensemble as separate {@code ferry zk --id N --ensemble ...} processes. */
 public final class ZkEnsembleProcesses implements AutoCloseable {
   private final Path dir;
+  private final Path logs;
   private final String host;
   private final List<int[]> ports = new ArrayList<>();
   private final FerryProcess[] members;
@@ -20,7 +21,13 @@ public final class ZkEnsembleProcesses implements AutoCloseable {
 
   /** {@code size} members on {@code host}, each with three free ports (quorum, election, client). */
   public ZkEnsembleProcesses(Path dir, String host, int size, List<String> jvmOptions) throws Exception {
+    this(dir, dir, host, size, jvmOptions);
+  }
+
+  /** With the members' logs in {@code logs}. */
+  public ZkEnsembleProcesses(Path dir, Path logs, String host, int size, List<String> jvmOptions) throws Exception {
     this.dir = dir;
+    this.logs = logs;
     this.host = host;
     this.jvmOptions = jvmOptions;
     this.members = new FerryProcess[size];
@@ -68,7 +75,7 @@ public final class ZkEnsembleProcesses implements AutoCloseable {
   public void start(int id) throws Exception {
     Path data = dir.resolve("zk" + id);
     Files.createDirectories(data);
-    FerryProcess p = FerryProcess.start(List.of(), jvmOptions, Map.of(), dir.resolve("zk" + id + ".log"), "zk",
+    FerryProcess p = FerryProcess.start(List.of(), jvmOptions, Map.of(), logs.resolve("zk" + id + ".log"), "zk",
         "--id", Integer.toString(id), "--ensemble", ensembleSpec(), "--data", data.toString(), "--tick", "500");
     members[id - 1] = p;
     p.awaitLine(l -> l.startsWith("zk="), Duration.ofSeconds(60));
@@ -95,9 +102,11 @@ public final class ZkEnsembleProcesses implements AutoCloseable {
 
   @Override
   public void close() {
-    for (FerryProcess p : members) {
-      if (p != null) {
-        p.close();
+    for (int i = 1; i <= members.length; i++) {
+      try {
+        kill9(i);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
