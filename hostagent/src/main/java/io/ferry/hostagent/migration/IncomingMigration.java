@@ -166,7 +166,7 @@ final class IncomingMigration {
     log.info("migration {}: VM {} runs here now ({}), counter {} at the source's pause", migrationId, vm.name(),
         postCopy ? "post-copy, fetching missing pages" : "pre-copy complete", req.getProgressCounter());
     switchoverAnswer = SwitchoverResponse.newBuilder().setRunning(true)
-        .setResumedAt(SourceMigration.timestamp(resumed)).setProgressCounter(vm.progressCounter()).build();
+        .setResumedAt(Wire.timestamp(resumed)).setProgressCounter(vm.progressCounter()).build();
     return switchoverAnswer;
   }
 
