@@ -41,9 +41,19 @@ public final class LoopbackAgents implements AutoCloseable {
   public final Host src;
   public final Host dst;
   private final Path dir;
+  private final boolean plainText;
 
   public LoopbackAgents(Path dir, MigrationSettings srcSettings, MigrationSettings dstSettings) {
+    this(dir, srcSettings, dstSettings, false);
+  }
+
+  /**
+   * @param plainText agents without TLS, as with {@code --insecure} (benchmarks measure what mTLS costs); mTLS
+   *     otherwise
+   */
+  public LoopbackAgents(Path dir, MigrationSettings srcSettings, MigrationSettings dstSettings, boolean plainText) {
     this.dir = dir;
+    this.plainText = plainText;
     CertificateAuthority ca = CertificateAuthority.create("test", Duration.ofDays(1));
     ca.issue("src", List.of("localhost", "127.0.0.1"), Duration.ofDays(1), dir.resolve("certs-src"), "node");
     ca.issue("dst", List.of("localhost", "127.0.0.1"), Duration.ofDays(1), dir.resolve("certs-dst"), "node");
@@ -68,7 +78,7 @@ public final class LoopbackAgents implements AutoCloseable {
 
     Host(String name, MigrationSettings settings) {
       this.name = name;
-      this.tls = TlsMaterial.fromDirectory(dir.resolve("certs-" + name));
+      this.tls = plainText ? TlsMaterial.insecurePlainText() : TlsMaterial.fromDirectory(dir.resolve("certs-" + name));
       this.hypervisor = SimHypervisor.create(name, dir.resolve("state-" + name), events);
       AtomicReference<String> self = new AtomicReference<>();
       this.engine = new MigrationEngine(name, self::get, hypervisor, tls,
