@@ -2,6 +2,7 @@ package io.ferry.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ferry.common.tls.TlsMaterial;
 import io.ferry.hostagent.hypervisor.VirtualMachine;
 import io.ferry.hostagent.migration.MigrationOutcome;
 import io.ferry.hostagent.migration.MigrationSettings;
@@ -21,8 +22,9 @@ import java.util.Locale;
 
 /**
  * Live-migration benchmark on this machine, in one run: plain loopback TCP throughput vs the engine's throughput
- * for an idle VM, then total time and downtime (p50, p99) at guest dirty rates of 0 % to 200 % of a capped link,
- * per strategy. Two agents in this JVM, real gRPC over loopback with mTLS, sim VMs with real memory.
+ * for an idle VM (with mTLS and in plain text, beside the engine's transport alone), then total time and downtime
+ * (p50, p99) at guest dirty rates of 0 % to 200 % of a capped link, per strategy. Two agents in this JVM, real gRPC
+ * over loopback, sim VMs with real memory.
  */
 public final class MigrationBenchmark {
   private static final double MIB = 1 << 20;
@@ -30,42 +32,66 @@ public final class MigrationBenchmark {
   /**
    * @param idleVmMiB size of the idle VM for the throughput and idle-downtime runs
    * @param matrixVmMiB size of the VM in the dirty-rate matrix
-   * @param idleRuns idle migrations (throughput, idle downtime percentiles)
+   * @param warmUpRuns idle migrations before those measured, not counted: the JIT compiles the transfer path during
+   *     the first ones, which a long-running agent has done long ago
+   * @param idleRuns idle migrations (throughput, idle downtime percentiles), with mTLS and again in plain text
    * @param runs migrations per matrix cell
    * @param linkBytesPerSecond bandwidth cap of the matrix migrations: the dirty rates are ratios of it
    * @param rateRatios guest dirty rates as ratios of the link
    * @param strategies strategies of the matrix
    * @param streams transfer streams per migration
    */
-  public record Options(int idleVmMiB, int matrixVmMiB, int idleRuns, int runs, long linkBytesPerSecond,
-                        List<Double> rateRatios, List<MigrationStrategy> strategies, int streams) {
+  public record Options(int idleVmMiB, int matrixVmMiB, int warmUpRuns, int idleRuns, int runs,
+                        long linkBytesPerSecond, List<Double> rateRatios, List<MigrationStrategy> strategies,
+                        int streams) {
     public static Options full() {
-      return new Options(1024, 128, 10, 10, 128L << 20, List.of(0.0, 0.25, 0.5, 1.0, 2.0),
+      return new Options(1024, 128, 3, 10, 10, 128L << 20, List.of(0.0, 0.25, 0.5, 1.0, 2.0),
           List.of(MigrationStrategy.PRE_COPY, MigrationStrategy.AUTO_CONVERGE, MigrationStrategy.POST_COPY,
               MigrationStrategy.AUTO), 2);
     }
 
     /** CI smoke: small VMs, two runs per cell. */
     public static Options quick() {
-      return new Options(128, 32, 3, 2, 32L << 20, List.of(0.0, 0.5, 2.0),
+      return new Options(128, 32, 1, 3, 2, 32L << 20, List.of(0.0, 0.5, 2.0),
           List.of(MigrationStrategy.PRE_COPY, MigrationStrategy.AUTO_CONVERGE, MigrationStrategy.POST_COPY,
               MigrationStrategy.AUTO), 2);
     }
 
     public Options withRuns(int idle, int matrix) {
-      return new Options(idleVmMiB, matrixVmMiB, idle, matrix, linkBytesPerSecond, rateRatios, strategies, streams);
+      return new Options(idleVmMiB, matrixVmMiB, warmUpRuns, idle, matrix, linkBytesPerSecond, rateRatios,
+          strategies, streams);
     }
   }
+
+  /**
+   * One way of moving the idle VM's bytes.
+   *
+   * @param bytesPerSecond payload bytes per second
+   * @param cpuSecondsPerGiB CPU time of this whole process (sender and receiver, and for migrations the guest's
+   *     vCPU thread) per GiB moved: unlike throughput, barely changed by other load on the machine
+   */
+  public record Throughput(double bytesPerSecond, double cpuSecondsPerGiB) {}
 
   /** One strategy at one dirty rate. */
   public record Cell(String strategy, double dirtyRateRatio, int runs, int committed, double totalP50Ms,
                      double totalP99Ms, double downtimeP50Ms, double downtimeP99Ms, String lastProblem) {}
 
-  /** Everything measured in one run. */
-  public record Result(Options options, double rawTcpBytesPerSecond, double idleEngineBytesPerSecond,
+  /**
+   * Everything measured in one run.
+   *
+   * @param rawTcp plain one-connection socket copy (the baseline)
+   * @param engine the idle VM migrated with mTLS (the default)
+   * @param enginePlainText the same without TLS ({@code --insecure})
+   * @param grpcStream the engine's transport alone ({@link GrpcStreamCopy}), with mTLS
+   * @param grpcStreamPlainText the same without TLS
+   * @param loadAverages the machine's 1-minute load average before and after the idle measurements: other work on
+   *     the machine takes cores from both agents and shows in the throughputs, much less in the CPU per GiB
+   */
+  public record Result(Options options, Throughput rawTcp, Throughput engine, Throughput enginePlainText,
+                       Throughput grpcStream, Throughput grpcStreamPlainText, List<Double> loadAverages,
                        double idleDowntimeP50Ms, double idleDowntimeP99Ms, double idleTotalP50Ms, List<Cell> cells) {
     public double idleThroughputRatio() {
-      return idleEngineBytesPerSecond / rawTcpBytesPerSecond;
+      return engine.bytesPerSecond() / rawTcp.bytesPerSecond();
     }
 
     /** Whether AUTO committed every run at the highest dirty rate while PRE_COPY did not. */
@@ -93,15 +119,24 @@ public final class MigrationBenchmark {
       StringBuilder b = new StringBuilder();
       b.append("## Live migration (sim VMs, two agents on loopback, gRPC + mTLS)\n\n");
       b.append(String.format(Locale.ROOT, "Idle %d MiB VM (all memory touched, nothing dirtied), pre-copy, %d streams,"
-              + " uncapped, %d runs, full-memory digest check off. Raw TCP is a plain one-connection socket copy of"
-              + " the same bytes in the same run.%n%n", options.idleVmMiB(), options.streams(), options.idleRuns()));
-      b.append("| measure | value | target |\n|---|---|---|\n");
-      b.append(String.format(Locale.ROOT, "| raw loopback TCP | %.0f MiB/s | |%n", rawTcpBytesPerSecond / MIB));
-      b.append(String.format(Locale.ROOT, "| engine, idle VM | %.0f MiB/s (%.0f %% of raw TCP) | >= 70 %% |%n",
-          idleEngineBytesPerSecond / MIB, 100 * idleThroughputRatio()));
-      b.append(String.format(Locale.ROOT, "| idle VM downtime p50 / p99 | %.1f / %.1f ms | p50 < 20 ms |%n",
+              + " uncapped, %d runs (mTLS and plain text alternated) after %d warm-up migrations, full-memory digest"
+              + " check off. Engine throughput is"
+              + " RAM bytes over total migration time (prepare to commit). Raw TCP is a plain one-connection socket"
+              + " copy of the same bytes; the gRPC stream rows carry chunks of the engine's size to a receiver that"
+              + " only acknowledges them. All rows come from the same run, both agents in one process on this"
+              + " machine (%d cores; load average %.1f before, %.1f after); CPU is that process's CPU time per GiB"
+              + " moved.%n%n", options.idleVmMiB(), options.streams(), options.idleRuns(), options.warmUpRuns(),
+          Runtime.getRuntime().availableProcessors(), loadAverages.get(0), loadAverages.get(1)));
+      b.append("| measure | throughput | of raw TCP | CPU per GiB | target |\n|---|---|---|---|---|\n");
+      row(b, "raw loopback TCP", rawTcp, "");
+      row(b, "**engine, idle VM, mTLS (default)**", engine, ">= 70 %");
+      row(b, "engine, idle VM, plain text (`--insecure`)", enginePlainText, "");
+      row(b, "gRPC stream alone, mTLS", grpcStream, "");
+      row(b, "gRPC stream alone, plain text", grpcStreamPlainText, "");
+      b.append(String.format(Locale.ROOT, "%n| idle VM (mTLS) | value | target |%n|---|---|---|%n"));
+      b.append(String.format(Locale.ROOT, "| downtime p50 / p99 | %.1f / %.1f ms | p50 < 20 ms |%n",
           idleDowntimeP50Ms, idleDowntimeP99Ms));
-      b.append(String.format(Locale.ROOT, "| idle VM total time p50 | %.0f ms | |%n%n", idleTotalP50Ms));
+      b.append(String.format(Locale.ROOT, "| total time p50 | %.0f ms | |%n%n", idleTotalP50Ms));
       b.append(String.format(Locale.ROOT, "Dirty-rate matrix: %d MiB VM (all memory touched), uniform whole-page"
               + " writes, link capped at %.0f MiB/s, max downtime 300 ms, max 10 rounds, post-copy allowed for"
               + " AUTO, %d runs per cell. Times over committed runs only.%n%n", options.matrixVmMiB(),
@@ -118,6 +153,12 @@ public final class MigrationBenchmark {
       return b.toString();
     }
 
+    private void row(StringBuilder b, String what, Throughput t, String target) {
+      b.append(String.format(Locale.ROOT, "| %s | %.0f MiB/s | %.0f %% | %.2f s | %s |%n", what,
+          t.bytesPerSecond() / MIB, 100 * t.bytesPerSecond() / rawTcp.bytesPerSecond(), t.cpuSecondsPerGiB(),
+          target));
+    }
+
     private static String pair(double a, double b, String f) {
       return Double.isNaN(a) ? "—" : String.format(Locale.ROOT, f + " / " + f, a, b);
     }
@@ -129,17 +170,42 @@ public final class MigrationBenchmark {
     Path dir;
     try {
       dir = Files.createTempDirectory("ferry-migration-bench");
+      Files.createDirectories(dir.resolve("mtls"));
+      Files.createDirectories(dir.resolve("plain"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     MigrationSettings settings = MigrationSettings.defaults().withVerifyFullDigest(false);
-    try (LoopbackAgents agents = new LoopbackAgents(dir, settings, settings)) {
+    try (LoopbackAgents agents = new LoopbackAgents(dir.resolve("mtls"), settings, settings);
+         LoopbackAgents plain = new LoopbackAgents(dir.resolve("plain"), settings, settings, true)) {
       long idleBytes = (long) o.idleVmMiB() << 20;
-      double raw = LoopbackTcp.throughputBytesPerSecond(idleBytes);
-      Series idle = new Series(agents, spec("idle", o.idleVmMiB(), 0), limits(o, 0).build()).run(
-          MigrationStrategy.PRE_COPY, o.idleRuns());
-      double engine = idle.ramBytes / (idle.totalSecondsSum);
-      raw = Math.max(raw, LoopbackTcp.throughputBytesPerSecond(idleBytes));
+      double loadBefore = loadAverage();
+      Throughput raw = measure(idleBytes, () -> LoopbackTcp.throughputBytesPerSecond(idleBytes));
+      VmSpec idleVm = spec("idle", o.idleVmMiB(), 0);
+      MigrationLimits idleLimits = limits(o, 0).build();
+      new Series(agents, idleVm, idleLimits).run(MigrationStrategy.PRE_COPY, o.warmUpRuns());
+      new Series(plain, idleVm, idleLimits).run(MigrationStrategy.PRE_COPY, Math.min(1, o.warmUpRuns()));
+      Series idle = new Series(agents, idleVm, idleLimits);
+      Series idlePlain = new Series(plain, idleVm, idleLimits);
+      for (int i = 0; i < o.idleRuns(); i++) {
+        // alternated, so that both see the same load from whatever else runs on the machine
+        idle.run(MigrationStrategy.PRE_COPY, 1);
+        idlePlain.run(MigrationStrategy.PRE_COPY, 1);
+      }
+      int chunkBytes = settings.chunkUnits() * 4096;
+      TlsMaterial tls = TlsMaterial.fromDirectory(agents.certificates("src"));
+      // the server's generated binding and the plain-text channel have not run yet: one copy each to compile them
+      GrpcStreamCopy.throughputBytesPerSecond(idleBytes / 4, chunkBytes, o.streams(), tls);
+      GrpcStreamCopy.throughputBytesPerSecond(idleBytes / 4, chunkBytes, o.streams(), TlsMaterial.insecurePlainText());
+      Throughput grpc = measure(idleBytes, () -> GrpcStreamCopy.throughputBytesPerSecond(idleBytes, chunkBytes,
+          o.streams(), tls));
+      Throughput grpcPlain = measure(idleBytes, () -> GrpcStreamCopy.throughputBytesPerSecond(idleBytes, chunkBytes,
+          o.streams(), TlsMaterial.insecurePlainText()));
+      Throughput rawAgain = measure(idleBytes, () -> LoopbackTcp.throughputBytesPerSecond(idleBytes));
+      if (rawAgain.bytesPerSecond() > raw.bytesPerSecond()) {
+        raw = rawAgain;
+      }
+      List<Double> loadAverages = List.of(loadBefore, loadAverage());
       List<Cell> cells = new ArrayList<>();
       for (MigrationStrategy s : o.strategies()) {
         for (double ratio : o.rateRatios()) {
@@ -151,9 +217,25 @@ public final class MigrationBenchmark {
               pct(m.downtimeMs, 50), pct(m.downtimeMs, 99), m.lastProblem));
         }
       }
-      return new Result(o, raw, engine, pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99), pct(idle.totalMs, 50),
-          cells);
+      return new Result(o, raw, idle.throughput(), idlePlain.throughput(), grpc, grpcPlain, loadAverages,
+          pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99), pct(idle.totalMs, 50), cells);
     }
+  }
+
+  /** Throughput of one copy of {@code bytes}, and the process' CPU time it took. */
+  private static Throughput measure(long bytes, java.util.function.DoubleSupplier copy) {
+    long cpu0 = processCpuNanos();
+    double bytesPerSecond = copy.getAsDouble();
+    return new Throughput(bytesPerSecond, (processCpuNanos() - cpu0) / 1e9 / (bytes / (double) (1L << 30)));
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static VmSpec spec(String name, int mib, double dirtyBytesPerSecond) {
@@ -174,6 +256,7 @@ public final class MigrationBenchmark {
     final List<Double> downtimeMs = new ArrayList<>();
     double ramBytes;
     double totalSecondsSum;
+    double cpuSecondsSum;
     int committed;
     String lastProblem = "";
 
@@ -189,6 +272,7 @@ public final class MigrationBenchmark {
       agents.src.hypervisor.define(spec).start();
       for (int i = 0; i < runs; i++) {
         MigrationOutcome o;
+        long cpu0 = processCpuNanos();
         try {
           o = agents.migrate(from, agents.request(from, to, spec.getName(), strategy, limits), Duration.ofMinutes(3));
         } catch (Exception e) {
@@ -206,12 +290,18 @@ public final class MigrationBenchmark {
         downtimeMs.add((st.getDowntime().getSeconds() + st.getDowntime().getNanos() / 1e9) * 1000);
         ramBytes += st.getBytesRam();
         totalSecondsSum += total;
+        cpuSecondsSum += (processCpuNanos() - cpu0) / 1e9;
         LoopbackAgents.Host t = from;
         from = to;
         to = t;
       }
       from.hypervisor.find(spec.getName()).ifPresent(VirtualMachine::destroy);
       return this;
+    }
+
+    /** RAM bytes over the summed total times of the committed runs. */
+    Throughput throughput() {
+      return new Throughput(ramBytes / totalSecondsSum, cpuSecondsSum / (ramBytes / (1L << 30)));
     }
   }
 

@@ -6,13 +6,19 @@ import io.ferry.common.tls.Transport;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerBuilder;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** Builds gRPC servers and channels with Ferry's transport security, and turns bind failures into clear errors. */
@@ -27,6 +33,9 @@ public final class GrpcServers {
   public static final long KEEPALIVE_SECONDS = 5;
   public static final long KEEPALIVE_TIMEOUT_SECONDS = 5;
 
+  /** Initial HTTP/2 flow-control window of servers, per stream and connection. */
+  public static final int INITIAL_FLOW_CONTROL_WINDOW_BYTES = 8 * 1024 * 1024;
+
   private GrpcServers() {}
 
   /**
@@ -35,22 +44,34 @@ public final class GrpcServers {
    */
   public static Server start(String role, String bindHost, int port, TlsMaterial tls,
                              List<BindableService> services) {
-    ServerBuilder<?> b = Grpc.newServerBuilderForPort(port, Transport.serverCredentials(tls, role));
-    if (bindHost != null && !bindHost.isBlank() && !"0.0.0.0".equals(bindHost)) {
-      // Grpc.newServerBuilderForPort binds all interfaces; NettyServerBuilder is needed for one address.
-      b = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
-          new InetSocketAddress(bindHost, port), Transport.serverCredentials(tls, role));
-    }
+    NettyServerBuilder b = bindHost != null && !bindHost.isBlank() && !"0.0.0.0".equals(bindHost)
+        ? NettyServerBuilder.forAddress(new InetSocketAddress(bindHost, port), Transport.serverCredentials(tls, role))
+        : NettyServerBuilder.forPort(port, Transport.serverCredentials(tls, role));
     b.maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         // Ferry's clients ping as often as the server does: allow it, also on connections without calls
         .permitKeepAliveTime(KEEPALIVE_SECONDS - 1, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true);
+    // A client may have only one window of bytes in flight per stream, replenished as the receiver consumes them:
+    // the 1 MiB default holds four migration chunks, and auto-tuning grows it only for long round trips, so bulk
+    // streams on a fast local link stall on it. Start larger; auto-tuning stays on.
+    b.initialFlowControlWindow(INITIAL_FLOW_CONTROL_WINDOW_BYTES);
     HealthStatusManager health = new HealthStatusManager();
     b.addService(health.getHealthService());
     for (BindableService s : services) {
       b.addService(MalformedRequests.guard(s.bindService()));
+    }
+    Set<String> inline = new HashSet<>();
+    services.stream().filter(InlineMethods.class::isInstance)
+        .forEach(s -> inline.addAll(((InlineMethods) s).inlineMethods()));
+    if (!inline.isEmpty()) {
+      b.callExecutor(new ServerCallExecutorSupplier() {
+        @Override
+        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+          return inline.contains(call.getMethodDescriptor().getFullMethodName()) ? Runnable::run : null;
+        }
+      });
     }
     Server server = b.build();
     try {

@@ -40,16 +40,24 @@ final class DestinationSession implements AutoCloseable {
     this.target = target;
     this.tls = tls;
     this.rpcTimeout = rpcTimeout;
-    this.control = channel();
+    this.control = channelBuilder().build();
   }
 
-  private ManagedChannel channel() {
+  private NettyChannelBuilder channelBuilder() {
     return NettyChannelBuilder.forTarget(target, Transport.channelCredentials(tls))
         .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
         .maxInboundMessageSize(GrpcServers.MAX_MESSAGE_BYTES)
         .keepAliveTime(GrpcServers.KEEPALIVE_SECONDS, TimeUnit.SECONDS)
-        .keepAliveTimeout(GrpcServers.KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .build();
+        .keepAliveTimeout(GrpcServers.KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A transfer stream's channel. Acks are handled on the I/O thread (they only release a credit). No retries: a
+   * retriable call would keep early chunks for a replay, but chunk payloads wrap buffers the sender reuses once a
+   * chunk is written, and a broken stream fails the migration (or reopens, in post-copy) anyway.
+   */
+  private ManagedChannel streamChannel() {
+    return channelBuilder().directExecutor().disableRetry().build();
   }
 
   private MigrationPeerGrpc.MigrationPeerBlockingStub blocking() {
@@ -82,7 +90,7 @@ final class DestinationSession implements AutoCloseable {
     closeStreamChannels();
     List<ChunkStream> streams = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ManagedChannel ch = channel();
+      ManagedChannel ch = streamChannel();
       streamChannels.add(ch);
       streams.add(new ChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, window, limiter, tamper));
     }

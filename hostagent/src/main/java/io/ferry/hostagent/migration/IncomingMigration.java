@@ -7,11 +7,13 @@ import io.ferry.hostagent.hypervisor.VirtualMachine;
 import io.ferry.hostagent.migration.codec.Checksums;
 import io.ferry.hostagent.migration.codec.ChunkDecoder;
 import io.ferry.hostagent.migration.codec.UnitStore;
+import io.ferry.hostagent.migration.transfer.ReceivedChunk;
 import io.ferry.v1.ChunkKind;
 import io.ferry.v1.SwitchoverRequest;
 import io.ferry.v1.SwitchoverResponse;
 import io.ferry.v1.TransferChunk;
 import io.grpc.Status;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +87,8 @@ final class IncomingMigration implements IncomingSide {
   }
 
   /** Applies one chunk (already checked for order); returns a problem description, or null. */
-  String apply(TransferChunk c) {
+  String apply(ReceivedChunk received) {
+    TransferChunk c = received.chunk();
     touch();
     State s = state;
     if (s == State.DISCARDED || s == State.COMMITTED && !postCopy) {
@@ -95,7 +98,9 @@ final class IncomingMigration implements IncomingSide {
       return c.getKind() + " chunk after the switchover of " + migrationId;
     }
     if (c.getKind() == ChunkKind.DEVICE_STATE) {
-      byte[] b = c.getPayload().toByteArray();
+      ByteBuffer gathered = ByteBuffer.allocate(received.payloadBytes());
+      received.payload().forEach(p -> gathered.put(p.duplicate()));
+      byte[] b = gathered.array();
       if (Checksums.crc32c(b, 0, b.length) != c.getChecksum()) {
         return "device state chunk " + c.getSequence() + " failed its CRC32C check";
       }
@@ -111,7 +116,7 @@ final class IncomingMigration implements IncomingSide {
     } else {
       return "chunk " + c.getSequence() + " has unknown kind " + c.getKind() + " / disk " + c.getDisk();
     }
-    ChunkDecoder.Applied applied = ChunkDecoder.apply(c, store);
+    ChunkDecoder.Applied applied = ChunkDecoder.apply(c, received.payload(), store);
     if (!applied.ok()) {
       return applied.problem();
     }
@@ -173,7 +178,7 @@ final class IncomingMigration implements IncomingSide {
         postCopy ? "post-copy, fetching missing pages" : "pre-copy complete", req.getProgressCounter());
     ctx.settings().failpoints().hit("migration.destination.switchover", vm.name());
     switchoverAnswer = SwitchoverResponse.newBuilder().setRunning(true)
-        .setResumedAt(SourceMigration.timestamp(resumed)).setProgressCounter(vm.progressCounter()).build();
+        .setResumedAt(Wire.timestamp(resumed)).setProgressCounter(vm.progressCounter()).build();
     return switchoverAnswer;
   }
 

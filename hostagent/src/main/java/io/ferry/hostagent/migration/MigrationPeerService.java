@@ -1,5 +1,8 @@
 package io.ferry.hostagent.migration;
 
+import io.ferry.common.grpc.InlineMethods;
+import io.ferry.hostagent.migration.transfer.InPlaceTransfer;
+import io.ferry.hostagent.migration.transfer.ReceivedChunk;
 import io.ferry.v1.AbortRequest;
 import io.ferry.v1.AbortResponse;
 import io.ferry.v1.CommitRequest;
@@ -14,9 +17,12 @@ import io.ferry.v1.SwitchoverRequest;
 import io.ferry.v1.SwitchoverResponse;
 import io.ferry.v1.TransferAck;
 import io.ferry.v1.TransferChunk;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * commit, abort) and, for post-copy, source of pages the destination faults on. Obtain it from
  * {@link MigrationEngine#peerService()}.
  */
-final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase {
+final class MigrationPeerService implements MigrationPeerGrpc.AsyncService, BindableService, InlineMethods {
   private final EngineContext ctx;
   private final IncomingMigrations incoming;
 
@@ -38,9 +44,16 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
     unary(response, () -> incoming.prepare(request));
   }
 
+  /** The generated binding, with Transfer parsing chunks in place (see {@link InPlaceTransfer}). */
   @Override
-  public StreamObserver<TransferChunk> transfer(StreamObserver<TransferAck> acks) {
-    return new TransferReceiver(acks);
+  public ServerServiceDefinition bindService() {
+    return InPlaceTransfer.rebind(MigrationPeerGrpc.bindService(this), TransferReceiver::new);
+  }
+
+  /** Transfer's receiver only checks, copies into guest memory and acknowledges: it runs on the I/O thread. */
+  @Override
+  public Set<String> inlineMethods() {
+    return Set.of(MigrationPeerGrpc.getTransferMethod().getFullMethodName());
   }
 
   @Override
@@ -116,7 +129,7 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
   }
 
   /** One incoming Transfer call: in-order check per call, apply, acknowledge; any problem aborts the migration. */
-  private final class TransferReceiver implements StreamObserver<TransferChunk> {
+  private final class TransferReceiver implements StreamObserver<ReceivedChunk> {
     private final StreamObserver<TransferAck> acks;
     private IncomingMigration migration;
     private long expected = 1;
@@ -128,7 +141,14 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
     }
 
     @Override
-    public void onNext(TransferChunk c) {
+    public void onNext(ReceivedChunk received) {
+      try (received) {
+        receive(received);
+      }
+    }
+
+    private void receive(ReceivedChunk received) {
+      TransferChunk c = received.chunk();
       if (closed) {
         return;
       }
@@ -148,12 +168,12 @@ final class MigrationPeerService extends MigrationPeerGrpc.MigrationPeerImplBase
         return;
       }
       expected++;
-      String problem = migration.apply(c);
+      String problem = migration.apply(received);
       if (problem != null) {
         abort(problem);
         return;
       }
-      bytes += c.getSerializedSize();
+      bytes += received.wireBytes();
       acks.onNext(TransferAck.newBuilder().setSequence(c.getSequence()).setBytesReceived(bytes).build());
     }
 

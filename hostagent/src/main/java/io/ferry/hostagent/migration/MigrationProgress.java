@@ -130,7 +130,7 @@ final class MigrationProgress {
         .setSourceHost(sourceHost).setDestinationHost(request.getDestinationHost()).setPhase(phase)
         .setStrategy(request.getStrategy()).setStrategyInUse(strategyInUse).setTotalBytes(totalBytes)
         .setRemainingBytes(remainingBytes).setStats(s).setMessage(message)
-        .setUpdatedAt(SourceMigration.timestamp(now)).build();
+        .setUpdatedAt(Wire.timestamp(now)).build();
   }
 
   static com.google.protobuf.Duration duration(Duration d) {

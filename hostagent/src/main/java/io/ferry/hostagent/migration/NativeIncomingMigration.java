@@ -61,7 +61,7 @@ final class NativeIncomingMigration implements IncomingSide {
       log.info("migration {}: VM {} runs here now", migrationId, vm.name());
     }
     SwitchoverResponse.Builder b = SwitchoverResponse.newBuilder().setRunning(true);
-    incoming.resumedAt().ifPresent(t -> b.setResumedAt(SourceMigration.timestamp(t)));
+    incoming.resumedAt().ifPresent(t -> b.setResumedAt(Wire.timestamp(t)));
     return b.build();
   }
 

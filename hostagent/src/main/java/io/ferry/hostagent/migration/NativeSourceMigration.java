@@ -84,7 +84,7 @@ final class NativeSourceMigration implements OutgoingMigration {
           .setStrategy(strategy).setLimits(request.getLimits())
           .setSourceEndpoint(ctx.advertisedEndpoint().get()).build());
     } catch (StatusRuntimeException e) {
-      return MigrationOutcome.rolledBack("destination refused to prepare: " + SourceMigration.describe(e),
+      return MigrationOutcome.rolledBack("destination refused to prepare: " + Wire.describe(e),
           liveStats());
     }
     progress.phase(MigrationPhase.PREPARED, "destination listening on " + prepared.getIncomingUri());
@@ -132,7 +132,7 @@ final class NativeSourceMigration implements OutgoingMigration {
       return Optional.of(uri);
     } catch (StatusRuntimeException e) {
       log.error("migration {}: post-copy stream broke and {} cannot recover it: {}", request.getMigrationId(),
-          request.getDestinationHost(), SourceMigration.describe(e));
+          request.getDestinationHost(), Wire.describe(e));
       return Optional.empty();
     }
   }
@@ -146,9 +146,9 @@ final class NativeSourceMigration implements OutgoingMigration {
     SwitchoverResponse answer;
     try {
       answer = session.switchover(SwitchoverRequest.newBuilder().setMigrationId(request.getMigrationId())
-          .setPausedAt(SourceMigration.timestamp(out.pausedAt().orElse(ctx.clock().instant()))).build());
+          .setPausedAt(Wire.timestamp(out.pausedAt().orElse(ctx.clock().instant()))).build());
     } catch (StatusRuntimeException e) {
-      return destinationDidNotConfirm(vm, out, SourceMigration.describe(e));
+      return destinationDidNotConfirm(vm, out, Wire.describe(e));
     }
     if (!answer.getRunning()) {
       return destinationDidNotConfirm(vm, out, "destination reports the guest is not running");
@@ -165,7 +165,7 @@ final class NativeSourceMigration implements OutgoingMigration {
     } catch (StatusRuntimeException e) {
       // The guest runs there and only there; the destination adopts it as its own without the commit.
       log.warn("migration {}: commit to {} failed ({}); the VM runs there", request.getMigrationId(),
-          request.getDestinationHost(), SourceMigration.describe(e));
+          request.getDestinationHost(), Wire.describe(e));
     }
     log.info("migration {} of VM {} committed: runs on {}", request.getMigrationId(), request.getVm(),
         request.getDestinationHost());
@@ -200,7 +200,7 @@ final class NativeSourceMigration implements OutgoingMigration {
         return true;
       } catch (StatusRuntimeException e) {
         log.warn("migration {}: abort to {} failed: {}", request.getMigrationId(), request.getDestinationHost(),
-            SourceMigration.describe(e));
+            Wire.describe(e));
       }
     }
     return false;

@@ -64,12 +64,14 @@ final class UnitSender {
   private String pump(ChunkStream stream, ChunkEncoder encoder, Cursor cursor, int round, boolean placeZeros,
                       BooleanSupplier stop) {
     long[] batch = new long[chunkUnits];
+    // raw chunks wrap the scratch: each is sent (serialized) before the next batch is read into it
+    byte[] scratch = new byte[chunkUnits * encoder.store().unitBytes()];
     while (true) {
       int n = cursor.next(batch);
       if (n == 0) {
         return null;
       }
-      for (TransferChunk.Builder c : encoder.encode(batch, n, round, placeZeros)) {
+      for (TransferChunk.Builder c : encoder.encode(batch, n, round, placeZeros, scratch)) {
         if (!stream.send(c, stop)) {
           return stream.failure() != null ? stream.failure() : "stopped";
         }

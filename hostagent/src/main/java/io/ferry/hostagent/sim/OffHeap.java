@@ -3,14 +3,18 @@ package io.ferry.hostagent.sim;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 /**
- * Off-heap buffers freed when their VM is destroyed rather than whenever the garbage collector notices (an agent
- * that migrates GiB-sized VMs would otherwise run out of direct memory), with a guard so that no access can touch
- * freed memory: accesses enter and leave, {@link #release} waits until none is inside.
+ * Off-heap buffers allocated on first use (like a host's memory, committed when touched) and freed when their VM
+ * is destroyed rather than whenever the garbage collector notices (an agent that migrates GiB-sized VMs would
+ * otherwise run out of direct memory), with a guard so that no access can touch freed memory: accesses enter and
+ * leave, {@link #release} waits until none is inside.
  */
 final class OffHeap {
   private static final Method INVOKE_CLEANER;
@@ -32,12 +36,21 @@ final class OffHeap {
     UNSAFE = u;
   }
 
-  private final ByteBuffer[] buffers;
+  private final AtomicReferenceArray<ByteBuffer> buffers;
+  private final IntUnaryOperator sizeOf;
   private final AtomicInteger inside = new AtomicInteger();
   private volatile boolean released;
 
-  OffHeap(ByteBuffer[] buffers) {
-    this.buffers = buffers;
+  /** {@code count} buffers, buffer {@code i} of {@code sizeOf.applyAsInt(i)} bytes once allocated. */
+  OffHeap(int count, IntUnaryOperator sizeOf) {
+    this.buffers = new AtomicReferenceArray<>(count);
+    this.sizeOf = sizeOf;
+  }
+
+  /** Buffers that exist already (a durable VM's RAM mapped from its file). */
+  OffHeap(ByteBuffer[] existing) {
+    this.buffers = new AtomicReferenceArray<>(existing);
+    this.sizeOf = i -> existing[i].capacity();
   }
 
   /** Runs {@code access} unless the memory was released (then throws {@link IllegalStateException}). */
@@ -53,26 +66,50 @@ final class OffHeap {
     }
   }
 
+  /** Buffer {@code i}, or {@code null} while nothing was written to it (it reads as zeros). */
   ByteBuffer buffer(int i) {
-    return buffers[i];
+    return buffers.get(i);
+  }
+
+  /** Buffer {@code i}, allocated (zero-filled) on first use. */
+  ByteBuffer allocated(int i) {
+    ByteBuffer b = buffers.get(i);
+    return b != null ? b : allocate(i);
+  }
+
+  private synchronized ByteBuffer allocate(int i) {
+    ByteBuffer b = buffers.get(i);
+    if (b == null) {
+      if (released) {
+        throw new IllegalStateException("guest memory was released: the VM was destroyed");
+      }
+      b = ByteBuffer.allocateDirect(sizeOf.applyAsInt(i)).order(ByteOrder.LITTLE_ENDIAN);
+      buffers.set(i, b);
+    }
+    return b;
   }
 
   /** Frees the buffers once no access is running; later accesses fail instead of touching freed memory. */
   void release() {
-    released = true;
+    synchronized (this) {
+      released = true;
+    }
     while (inside.get() != 0) {
       LockSupport.parkNanos(100_000);
     }
     if (INVOKE_CLEANER == null) {
       return;
     }
-    for (int i = 0; i < buffers.length; i++) {
+    for (int i = 0; i < buffers.length(); i++) {
+      ByteBuffer b = buffers.getAndSet(i, null);
+      if (b == null) {
+        continue;
+      }
       try {
-        INVOKE_CLEANER.invoke(UNSAFE, buffers[i]);
+        INVOKE_CLEANER.invoke(UNSAFE, b);
       } catch (ReflectiveOperationException e) {
         return;
       }
-      buffers[i] = null;
     }
   }
 }

@@ -15,17 +15,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Sim guest RAM: off-heap direct buffers of {@value #CHUNK_BYTES} bytes, 4 KiB pages, a dirty bitmap the guest
- * marks after each write, and a post-copy "missing" bitmap that makes guest accesses wait for their page.
+ * Sim guest RAM: off-heap direct buffers of {@value #CHUNK_BYTES} bytes, each allocated when first written (memory
+ * never written reads as zeros and costs the host nothing, as with a real hypervisor), 4 KiB pages, a dirty bitmap
+ * the guest marks after each write, and a post-copy "missing" bitmap that makes guest accesses wait for their page.
  */
 final class SimMemory implements GuestMemory {
   static final int PAGE_BYTES = 4096;
-  static final int CHUNK_BYTES = 64 << 20;
+  static final int CHUNK_BYTES = 16 << 20;
   private static final int PAGES_PER_CHUNK = CHUNK_BYTES / PAGE_BYTES;
   private static final int PLACE_LOCKS = 256;
 
+  private static final ByteBuffer ZERO_PAGE = ByteBuffer.allocateDirect(PAGE_BYTES).asReadOnlyBuffer();
+
   private final long pageCount;
-  private final ByteBuffer[] chunks;
   private final OffHeap offHeap;
   private final DirtyBitmap dirty;
   private final Object[] placeLocks = new Object[PLACE_LOCKS];
@@ -48,30 +50,21 @@ final class SimMemory implements GuestMemory {
     }
     this.pageCount = memoryBytes / PAGE_BYTES;
     int n = (int) ((memoryBytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
-    this.chunks = new ByteBuffer[n];
     if (file == null) {
-      try {
-        for (int i = 0; i < n; i++) {
-          long bytes = Math.min(CHUNK_BYTES, memoryBytes - (long) i * CHUNK_BYTES);
-          chunks[i] = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-        }
-      } catch (OutOfMemoryError e) {
-        // Only direct-buffer reservations fail here; what was reserved is freed with the unreferenced chunks.
-        throw new io.ferry.common.FerryException("sim VM memory: cannot reserve " + (memoryBytes >> 20)
-            + " MiB of off-heap memory in this agent's JVM (sim VMs hold real guest RAM): give the VM less memory"
-            + " or the agent more (-XX:MaxDirectMemorySize)", e);
-      }
+      // committed on first write, like a host's memory: unwritten memory reads as zeros
+      this.offHeap = new OffHeap(n, i -> (int) Math.min(CHUNK_BYTES, memoryBytes - (long) i * CHUNK_BYTES));
     } else {
-      map(file, memoryBytes);
+      this.offHeap = new OffHeap(map(file, memoryBytes, n));
     }
-    this.offHeap = new OffHeap(chunks);
     this.dirty = new DirtyBitmap(pageCount);
     for (int i = 0; i < PLACE_LOCKS; i++) {
       placeLocks[i] = new Object();
     }
   }
 
-  private void map(Path file, long memoryBytes) {
+  /** Durable VMs: the guest RAM is the file, mapped in chunks. */
+  private static ByteBuffer[] map(Path file, long memoryBytes, int n) {
+    ByteBuffer[] chunks = new ByteBuffer[n];
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE)) {
       if (ch.size() < memoryBytes) {
@@ -82,6 +75,7 @@ final class SimMemory implements GuestMemory {
         chunks[i] = ch.map(FileChannel.MapMode.READ_WRITE, at, Math.min(CHUNK_BYTES, memoryBytes - at))
             .order(ByteOrder.LITTLE_ENDIAN);
       }
+      return chunks;
     } catch (IOException e) {
       throw new FerryException("cannot map sim VM memory file " + file + ": " + e.getMessage(), e);
     }
@@ -101,7 +95,12 @@ final class SimMemory implements GuestMemory {
   public void readPage(long index, ByteBuffer dst) {
     offHeap.use(() -> {
       int pos = dst.position();
-      dst.put(pos, chunk(index), offset(index), PAGE_BYTES);
+      ByteBuffer c = chunk(index);
+      if (c == null) {
+        dst.put(pos, ZERO_PAGE, 0, PAGE_BYTES);
+      } else {
+        dst.put(pos, c, offset(index), PAGE_BYTES);
+      }
       dst.position(pos + PAGE_BYTES);
       return null;
     });
@@ -111,7 +110,7 @@ final class SimMemory implements GuestMemory {
   public void writePage(long index, ByteBuffer src) {
     offHeap.use(() -> {
       int pos = src.position();
-      chunk(index).put(offset(index), src, pos, PAGE_BYTES);
+      writableChunk(index).put(offset(index), src, pos, PAGE_BYTES);
       src.position(pos + PAGE_BYTES);
       return null;
     });
@@ -124,6 +123,9 @@ final class SimMemory implements GuestMemory {
 
   private boolean zeroPage(long index) {
     ByteBuffer c = chunk(index);
+    if (c == null) {
+      return true;
+    }
     int off = offset(index);
     for (int i = 0; i < PAGE_BYTES; i += 8) {
       if (c.getLong(off + i) != 0) {
@@ -181,7 +183,7 @@ final class SimMemory implements GuestMemory {
     if (!awaitPresent(page, keepWaiting)) {
       return false;
     }
-    chunk(page).putLong(offset(page) + offsetInPage, value);
+    writableChunk(page).putLong(offset(page) + offsetInPage, value);
     dirty.set(page);
     return true;
   }
@@ -194,7 +196,7 @@ final class SimMemory implements GuestMemory {
     if (!awaitPresent(page, keepWaiting)) {
       return false;
     }
-    ByteBuffer c = chunk(page);
+    ByteBuffer c = writableChunk(page);
     int base = offset(page);
     long x = seed | 1;
     for (int k = 0; k < longs; k++) {
@@ -208,7 +210,10 @@ final class SimMemory implements GuestMemory {
   }
 
   long guestReadLong(long page, int offsetInPage) {
-    return offHeap.use(() -> chunk(page).getLong(offset(page) + offsetInPage));
+    return offHeap.use(() -> {
+      ByteBuffer c = chunk(page);
+      return c == null ? 0L : c.getLong(offset(page) + offsetInPage);
+    });
   }
 
   /**
@@ -227,7 +232,7 @@ final class SimMemory implements GuestMemory {
       x ^= x << 13;
       x ^= x >>> 7;
       x ^= x << 17;
-      chunks[(int) (at / CHUNK_BYTES)].putLong((int) (at % CHUNK_BYTES), x);
+      offHeap.allocated((int) (at / CHUNK_BYTES)).putLong((int) (at % CHUNK_BYTES), x);
     }
   }
 
@@ -255,11 +260,20 @@ final class SimMemory implements GuestMemory {
     return true;
   }
 
+  /** The buffer holding {@code page}, or {@code null} while nothing in it was written (all zeros). */
   private ByteBuffer chunk(long page) {
+    return offHeap.buffer(chunkIndex(page));
+  }
+
+  private ByteBuffer writableChunk(long page) {
+    return offHeap.allocated(chunkIndex(page));
+  }
+
+  private int chunkIndex(long page) {
     if (page < 0 || page >= pageCount) {
       throw new IndexOutOfBoundsException("page " + page + " outside guest memory of " + pageCount + " pages");
     }
-    return chunks[(int) (page / PAGES_PER_CHUNK)];
+    return (int) (page / PAGES_PER_CHUNK);
   }
 
   private static int offset(long page) {

@@ -44,8 +44,19 @@ public final class ChunkEncoder {
    * learn that a missing page is zero).
    */
   public List<TransferChunk.Builder> encode(long[] units, int n, int round, boolean placeZeros) {
+    return encode(units, n, round, placeZeros, new byte[n * store.unitBytes()]);
+  }
+
+  /**
+   * Like {@link #encode(long[], int, int, boolean)}, reading the units into {@code scratch} (at least
+   * {@code n} units long): raw chunks wrap it, so send them before the next call with the same scratch.
+   */
+  public List<TransferChunk.Builder> encode(long[] units, int n, int round, boolean placeZeros, byte[] scratch) {
     int unit = store.unitBytes();
-    byte[] buf = new byte[n * unit];
+    if (scratch.length < n * unit) {
+      throw new IllegalArgumentException("scratch of " + scratch.length + " bytes cannot hold " + n + " units");
+    }
+    byte[] buf = scratch;
     ByteBuffer bb = ByteBuffer.wrap(buf);
     for (int k = 0; k < n; k++) {
       store.read(units[k], bb);
@@ -122,8 +133,7 @@ public final class ChunkEncoder {
       }
     }
     int crc = Checksums.crc32c(buf, off, len);
-    byte[] packed = compression.compress(off == 0 && len == buf.length ? buf : java.util.Arrays.copyOfRange(buf, off,
-        off + len), len);
+    byte[] packed = compression.compress(buf, off, len);
     TransferChunk.Builder c = chunk(units[i], j - i, round, packed == null ? Encoding.RAW : compression.encoding())
         .setChecksum(crc);
     c.setPayload(packed == null ? UnsafeByteOperations.unsafeWrap(buf, off, len)

@@ -34,15 +34,16 @@ public enum Compression {
   }
 
   /** The compressed bytes, or {@code null} when compression is off or does not make the payload smaller. */
-  byte[] compress(byte[] raw, int length) {
+  byte[] compress(byte[] raw, int offset, int length) {
     if (this == NONE) {
       return null;
     }
     byte[] out;
     if (this == LZ4) {
-      out = LZ4_FACTORY.fastCompressor().compress(raw, 0, length);
+      out = LZ4_FACTORY.fastCompressor().compress(raw, offset, length);
     } else {
-      out = Zstd.compress(length == raw.length ? raw : java.util.Arrays.copyOf(raw, length), 1);
+      out = Zstd.compress(offset == 0 && length == raw.length ? raw
+          : java.util.Arrays.copyOfRange(raw, offset, offset + length), 1);
     }
     return out.length < length ? out : null;
   }

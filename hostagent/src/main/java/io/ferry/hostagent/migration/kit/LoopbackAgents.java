@@ -42,6 +42,7 @@ public final class LoopbackAgents implements AutoCloseable {
   public final Host src;
   public final Host dst;
   private final Path dir;
+  private final boolean plainText;
 
   private final Driver driver;
 
@@ -58,12 +59,26 @@ public final class LoopbackAgents implements AutoCloseable {
   public static final Driver SIM = (host, stateDir, events, certs) -> SimHypervisor.create(host, stateDir, events);
 
   public LoopbackAgents(Path dir, MigrationSettings srcSettings, MigrationSettings dstSettings) {
-    this(dir, SIM, srcSettings, dstSettings);
+    this(dir, SIM, srcSettings, dstSettings, false);
   }
 
   public LoopbackAgents(Path dir, Driver driver, MigrationSettings srcSettings, MigrationSettings dstSettings) {
+    this(dir, driver, srcSettings, dstSettings, false);
+  }
+
+  /**
+   * @param plainText agents without TLS, as with {@code --insecure} (benchmarks measure what mTLS costs); mTLS
+   *     otherwise
+   */
+  public LoopbackAgents(Path dir, MigrationSettings srcSettings, MigrationSettings dstSettings, boolean plainText) {
+    this(dir, SIM, srcSettings, dstSettings, plainText);
+  }
+
+  private LoopbackAgents(Path dir, Driver driver, MigrationSettings srcSettings, MigrationSettings dstSettings,
+                         boolean plainText) {
     this.dir = dir;
     this.driver = driver;
+    this.plainText = plainText;
     CertificateAuthority ca = CertificateAuthority.create("test", Duration.ofDays(1));
     ca.issue("src", List.of("localhost", "127.0.0.1"), Duration.ofDays(1), dir.resolve("certs-src"), "node");
     ca.issue("dst", List.of("localhost", "127.0.0.1"), Duration.ofDays(1), dir.resolve("certs-dst"), "node");
@@ -88,7 +103,7 @@ public final class LoopbackAgents implements AutoCloseable {
 
     Host(String name, MigrationSettings settings) {
       this.name = name;
-      this.tls = TlsMaterial.fromDirectory(dir.resolve("certs-" + name));
+      this.tls = plainText ? TlsMaterial.insecurePlainText() : TlsMaterial.fromDirectory(dir.resolve("certs-" + name));
       this.hypervisor = driver.create(name, dir.resolve("state-" + name), events, dir.resolve("certs-" + name));
       AtomicReference<String> self = new AtomicReference<>();
       this.engine = new MigrationEngine(name, self::get, hypervisor, tls,

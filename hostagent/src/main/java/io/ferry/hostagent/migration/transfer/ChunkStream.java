@@ -14,8 +14,15 @@ import java.util.function.UnaryOperator;
 /**
  * One {@code MigrationPeer.Transfer} call: numbers its chunks from 1, keeps at most {@code window} of them
  * unacknowledged (back-pressure), and records the first failure the destination reports. Used by one thread.
+ *
+ * <p>A chunk is handed to the call only while the call is ready, so it is serialized at once (a call that is not
+ * ready yet would hold the message and serialize it later, after the sender reused the buffer its payload wraps;
+ * the destination's CRC check would then refuse it). Readiness also bounds what waits in the transport.
  */
 public final class ChunkStream {
+  /** Bytes the transport may hold for this call before it stops being ready. */
+  static final int READY_THRESHOLD_BYTES = 4 << 20;
+
   private final String migrationId;
   private final int streamId;
   private final int window;
@@ -23,6 +30,7 @@ public final class ChunkStream {
   private final RateLimiter limiter;
   private final UnaryOperator<TransferChunk> tamper;
   private final ClientCallStreamObserver<TransferChunk> call;
+  private final Object readiness = new Object();
   private volatile String failure;
   private long sequence;
   private long bytesSent;
@@ -36,7 +44,7 @@ public final class ChunkStream {
     this.limiter = limiter;
     this.tamper = tamper;
     Acks acks = new Acks();
-    stub.transfer(acks);
+    stub.withOnReadyThreshold(READY_THRESHOLD_BYTES).transfer(acks);
     this.call = acks.requestStream;
   }
 
@@ -61,7 +69,8 @@ public final class ChunkStream {
   /** Sends one chunk; false when the stream failed or {@code stop} said so while waiting. */
   public boolean send(TransferChunk.Builder chunk, BooleanSupplier stop) {
     int size = chunk.getPayload().size() + 48;
-    if (!limiter.acquire(size, () -> stop.getAsBoolean() || failure != null) || !acquireCredit(stop)) {
+    if (!limiter.acquire(size, () -> stop.getAsBoolean() || failure != null) || !acquireCredit(stop)
+        || !awaitReady(stop)) {
       return false;
     }
     TransferChunk c = tamper.apply(chunk.setMigrationId(migrationId).setSequence(++sequence).setStream(streamId).build());
@@ -92,6 +101,32 @@ public final class ChunkStream {
     call.cancel(reason, null);
   }
 
+  private boolean awaitReady(BooleanSupplier stop) {
+    if (call.isReady()) {
+      return true;
+    }
+    synchronized (readiness) {
+      while (!call.isReady()) {
+        if (failure != null || stop.getAsBoolean()) {
+          return false;
+        }
+        try {
+          readiness.wait(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private void wakeSender() {
+    synchronized (readiness) {
+      readiness.notifyAll();
+    }
+  }
+
   private boolean acquireCredit(BooleanSupplier stop) {
     return awaitCredits(1, stop);
   }
@@ -120,6 +155,7 @@ public final class ChunkStream {
     @Override
     public void beforeStart(ClientCallStreamObserver<TransferChunk> stream) {
       this.requestStream = stream;
+      stream.setOnReadyHandler(ChunkStream.this::wakeSender);
     }
 
     @Override
@@ -132,6 +168,7 @@ public final class ChunkStream {
       Status s = Status.fromThrowable(t);
       failure = "destination ended transfer stream " + streamId + ": " + s.getCode()
           + (s.getDescription() == null ? "" : " " + s.getDescription());
+      wakeSender();
     }
 
     @Override
@@ -139,6 +176,7 @@ public final class ChunkStream {
       if (credits.availablePermits() < window) {
         failure = "destination closed transfer stream " + streamId + " with chunks unacknowledged";
       }
+      wakeSender();
     }
   }
 }

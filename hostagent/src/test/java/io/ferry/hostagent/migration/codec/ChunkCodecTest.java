@@ -99,6 +99,68 @@ class ChunkCodecTest {
     assertThat(dst.pages[2]).containsOnly(0);
   }
 
+  /** The payload as the in-place receiver sees it: direct buffers of the transport that split pages anywhere. */
+  private static List<ByteBuffer> scattered(ByteString payload, int... cuts) {
+    List<ByteBuffer> parts = new java.util.ArrayList<>();
+    int at = 0;
+    for (int cut : java.util.stream.IntStream.concat(java.util.Arrays.stream(cuts),
+        java.util.stream.IntStream.of(payload.size())).toArray()) {
+      parts.add(ByteBuffer.allocateDirect(cut - at).put(payload.substring(at, cut).asReadOnlyByteBuffer()).flip());
+      at = cut;
+    }
+    return parts;
+  }
+
+  @Test
+  void writesPagesSplitAcrossTransportBuffers() {
+    Pages src = new Pages();
+    for (int i = 5; i < 8; i++) {
+      new Random(i).nextBytes(src.pages[i]);
+    }
+    ChunkEncoder enc = new ChunkEncoder(src, Compression.NONE, null, new DirtyBitmap(16), new EncodeCounters());
+    TransferChunk c = enc.encode(new long[] {5, 6, 7}, 3, 0, false).get(0).build();
+    Pages dst = new Pages();
+
+    ChunkDecoder.Applied applied = ChunkDecoder.apply(c.toBuilder().clearPayload().build(),
+        scattered(c.getPayload(), 1000, 1001, 4096, 9000, 12000), dst);
+
+    assertThat(applied.ok()).isTrue();
+    assertThat(applied.unitsWritten()).isEqualTo(3);
+    for (int i = 5; i < 8; i++) {
+      assertThat(dst.pages[i]).as("page " + i).isEqualTo(src.pages[i]);
+    }
+  }
+
+  @Test
+  void rejectsCorruptionInAScatteredPayloadWithoutWriting() {
+    Pages src = new Pages();
+    new Random(9).nextBytes(src.pages[1]);
+    new Random(10).nextBytes(src.pages[2]);
+    ChunkEncoder enc = new ChunkEncoder(src, Compression.NONE, null, new DirtyBitmap(16), new EncodeCounters());
+    TransferChunk c = enc.encode(new long[] {1, 2}, 2, 0, false).get(0).build();
+    byte[] bad = c.getPayload().toByteArray();
+    bad[8000] ^= 1;
+    Pages dst = new Pages();
+
+    ChunkDecoder.Applied applied = ChunkDecoder.apply(c.toBuilder().clearPayload().build(),
+        scattered(ByteString.copyFrom(bad), 3000, 7000), dst);
+
+    assertThat(applied.problem()).contains("CRC32C");
+    assertThat(dst.pages[1]).containsOnly(0);
+    assertThat(dst.pages[2]).containsOnly(0);
+  }
+
+  @Test
+  void zeroChunkClearsPagesTheDestinationHeld() {
+    Pages dst = new Pages();
+    java.util.Arrays.fill(dst.pages[3], (byte) 7);
+    TransferChunk c = TransferChunk.newBuilder().setKind(ChunkKind.RAM).setFirstIndex(3).setCount(1)
+        .setEncoding(Encoding.ZERO).setChecksum(ChunkEncoder.zeroCrc(4096)).build();
+
+    assertThat(ChunkDecoder.apply(c, dst).ok()).isTrue();
+    assertThat(dst.pages[3]).containsOnly(0);
+  }
+
   @Test
   void rejectsChunkOutsideMemory() {
     TransferChunk c = TransferChunk.newBuilder().setKind(ChunkKind.RAM).setFirstIndex(15).setCount(2)
