@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.common.testing.CiTools;
 import io.ferry.hostagent.hypervisor.VmEvent;
 import io.ferry.hostagent.hypervisor.VmEventLog;
+import io.ferry.hostagent.qemu.guest.MemoryConsistency;
 import io.ferry.hostagent.qemu.guest.TestGuest;
+import io.ferry.hostagent.qemu.qmp.QmpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,6 +225,26 @@ class QemuClusterIT {
     Path log = serialLog(host, vm);
     long before = countMarkers(log);
     awaitMarkers(log, before, 1);
+    MemoryConsistency.Report memory = destinationMemory(host, vm);
+    assertTrue(memory.consistent(), vm + " on " + host + ": " + memory);
+  }
+
+  /** Dumps the test range through the VM's operator monitor (the agent holds the other) and checks it. */
+  MemoryConsistency.Report destinationMemory(String host, String vm) throws Exception {
+    TestGuest guest = TestGuest.forMemory(48, 30_000_000L);
+    Path dump = dir.resolve("dump-" + host + "-" + System.nanoTime() + ".bin");
+    Duration t = Duration.ofSeconds(10);
+    try (QmpClient qmp = QmpClient.connect(agentState(host).resolve("vms/" + vm + "/qmp-operator.sock"), t,
+        java.time.Clock.systemUTC())) {
+      qmp.execute("stop", t);
+      try {
+        qmp.execute("pmemsave", Map.of("val", guest.startBytes(), "size", guest.endBytes() - guest.startBytes(),
+            "filename", dump.toString()), t);
+      } finally {
+        qmp.execute("cont", t);
+      }
+    }
+    return MemoryConsistency.check(dump, guest.startBytes());
   }
 
   void awaitVm(String vm, String host) throws Exception {

@@ -26,6 +26,7 @@ public final class QemuCommandLine {
     List<String> a = new ArrayList<>(List.of(binary, "-name", spec.getName(), "-nodefaults", "-no-user-config",
         "-display", "none", "-daemonize", "-pidfile", dir.pidFile().toString(),
         "-qmp", "unix:" + dir.qmpSocket() + ",server=on,wait=off",
+        "-qmp", "unix:" + dir.operatorQmpSocket() + ",server=on,wait=off",
         "-accel", accelerator,
         "-machine", spec.getMachine().isBlank() ? "pc" : spec.getMachine(),
         "-cpu", spec.getCpuModel().isBlank() ? "qemu64" : spec.getCpuModel(),

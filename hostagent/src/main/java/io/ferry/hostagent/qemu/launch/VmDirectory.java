@@ -8,6 +8,14 @@ public record VmDirectory(Path dir) {
     return dir.resolve("qmp.sock");
   }
 
+  /**
+   * A second QMP monitor for people and tests (QEMU serves one client per monitor, and the agent holds
+   * {@link #qmpSocket}): inspecting a VM must not need its agent stopped.
+   */
+  public Path operatorQmpSocket() {
+    return dir.resolve("qmp-operator.sock");
+  }
+
   public Path pidFile() {
     return dir.resolve("qemu.pid");
   }
