@@ -30,9 +30,13 @@ public final class ChaosCluster implements AutoCloseable {
   public static final Duration SESSION = Duration.ofSeconds(4);
   public static final String CLUSTER = "chaos";
   static final int MAX_AGENTS = 8;
-  /** Small, quick JVMs: twelve of them share two cores. */
+  /**
+   * Small, quick JVMs (twelve of them share two cores), each marked with the test JVM's pid so that a later run can
+   * find the processes of a run whose JVM was killed before it could stop them.
+   */
   static final List<String> JVM = List.of("-Xmx192m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-      "-XX:CICompilerCount=1", "-Xshare:auto");
+      "-XX:CICompilerCount=1", "-Xshare:auto", "-Dferry.chaos.run=" + ProcessHandle.current().pid());
+  static final String RUN_MARKER = "-Dferry.chaos.run=";
 
   private final Path dir;
   private final Path logs;
@@ -150,6 +154,7 @@ public final class ChaosCluster implements AutoCloseable {
    * Nothing runs yet.
    */
   static ChaosCluster create(Path dir, Path logs, Path policy) throws Exception {
+    killOrphans();
     String why = "loopback".equals(System.getProperty("ferry.chaos.network")) ? "-Dferry.chaos.network=loopback"
         : NetNamespaces.unavailableBecause();
     NetNamespaces net = why == null ? NetNamespaces.create() : null;
@@ -161,6 +166,21 @@ public final class ChaosCluster implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Kills the processes of earlier runs whose test JVM is gone (they carry its pid in {@link #RUN_MARKER}). */
+  static void killOrphans() {
+    ProcessHandle.allProcesses().forEach(p -> {
+      String cmd = p.info().commandLine().orElse("");
+      int at = cmd.indexOf(RUN_MARKER);
+      if (at < 0) {
+        return;
+      }
+      String pid = cmd.substring(at + RUN_MARKER.length()).split("\\s", 2)[0];
+      if (pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+        p.destroyForcibly();
+      }
+    });
   }
 
   static int freePort(String host) throws IOException {
