@@ -88,7 +88,12 @@ class FerryUpDemoIT {
           Thread.sleep(2_000);
         }
         assertThat(reached.keySet()).as("milestones reached (out: %s)", String.join("\n", up.out()))
-            .containsExactlyElementsOf(milestones.keySet());
+            .containsExactlyInAnyOrderElementsOf(milestones.keySet());
+        // The scenario scripts temperature, then SMART, then the night and the morning: those come in that order.
+        // The first balance move depends on how fast the leader starts and is checked for presence only.
+        List<String> scripted = reached.keySet().stream().filter(k -> !k.startsWith("balance")).toList();
+        assertThat(scripted).as("scripted milestones in order: %s", reached)
+            .containsExactlyElementsOf(milestones.keySet().stream().filter(k -> !k.startsWith("balance")).toList());
         System.out.println("ferry up demo milestones: " + reached);
         // The reasons are visible to a person too.
         FerryProcess.Result status = FerryProcess.run(env, Duration.ofSeconds(60), "status");
