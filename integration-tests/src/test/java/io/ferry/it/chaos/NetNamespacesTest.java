@@ -86,8 +86,12 @@ class NetNamespacesTest {
   void leftoversOfACrashedRunAreRemovedBeforeTheNextStarts() throws Exception {
     String why = NetNamespaces.unavailableBecause();
     assumeTrue(why == null, "network namespaces not usable here: " + why);
-    NetNamespaces.must("ip", "netns", "add", NetNamespaces.namespace(9));
-    NetNamespaces.must("ip", "link", "add", "ferry-chaos0", "type", "bridge");
+    // Leave what a killed run leaves. A run killed for real (a CI job stopped mid-suite on a reused machine) may
+    // already have left them, so making them may fail with "File exists": they must be there afterwards either way.
+    NetNamespaces.run("ip", "netns", "add", NetNamespaces.namespace(9));
+    NetNamespaces.run("ip", "link", "add", "ferry-chaos0", "type", "bridge");
+    assertThat(NetNamespaces.run("ip", "netns", "list").output()).contains(NetNamespaces.namespace(9));
+    assertThat(NetNamespaces.run("ip", "link", "show", "ferry-chaos0").ok()).isTrue();
     try (NetNamespaces net = NetNamespaces.create()) {
       assertThat(NetNamespaces.run("ip", "netns", "list").output()).doesNotContain(NetNamespaces.namespace(9));
       net.addHost(9);
