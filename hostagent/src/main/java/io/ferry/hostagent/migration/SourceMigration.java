@@ -21,22 +21,23 @@ import org.slf4j.LoggerFactory;
 final class SourceMigration implements OutgoingMigration {
   private static final Logger log = LoggerFactory.getLogger(SourceMigration.class);
 
+  // The engine keeps this object for status reports after the migration ended: the phases' state (streams,
+  // encoders with their delta cache of up to xbzrleCacheBytes) lives only while run() does.
   private final SourceContext sc;
-  private final SourceRollback rollback;
   private DestinationSession session;
 
   SourceMigration(EngineContext ctx, MigrateVmRequest request, MigrationProgress progress) {
     this.sc = SourceContext.of(ctx, request, progress);
-    this.rollback = new SourceRollback(sc);
   }
 
   @Override
   public void run() {
     EngineContext ctx = sc.engine();
     MigrateVmRequest request = sc.request();
+    SourceRollback rollback = new SourceRollback(sc);
     MigrationOutcome outcome;
     try {
-      outcome = migrate();
+      outcome = migrate(rollback);
     } catch (RuntimeException e) {
       log.error("migration {} of VM {}: unexpected error; rolling back", request.getMigrationId(), request.getVm(), e);
       VirtualMachine vm = ctx.hypervisor().find(request.getVm()).orElse(null);
@@ -46,6 +47,7 @@ final class SourceMigration implements OutgoingMigration {
     } finally {
       if (session != null) {
         session.close();
+        session = null;
       }
       ctx.postCopySources().remove(request.getMigrationId());
     }
@@ -61,6 +63,7 @@ final class SourceMigration implements OutgoingMigration {
   void settleAfterRestart() {
     EngineContext ctx = sc.engine();
     MigrateVmRequest request = sc.request();
+    SourceRollback rollback = new SourceRollback(sc);
     MigrationOutcome outcome;
     VirtualMachine vm = ctx.hypervisor().find(request.getVm()).orElse(null);
     if (vm == null) {
@@ -88,7 +91,7 @@ final class SourceMigration implements OutgoingMigration {
     }
   }
 
-  private MigrationOutcome migrate() {
+  private MigrationOutcome migrate(SourceRollback rollback) {
     EngineContext ctx = sc.engine();
     MigrateVmRequest request = sc.request();
     VirtualMachine vm = ctx.hypervisor().find(request.getVm()).orElse(null);
