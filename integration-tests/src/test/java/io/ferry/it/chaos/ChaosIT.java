@@ -3,6 +3,7 @@ package io.ferry.it.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.benchmarks.report.BenchReport;
+import io.ferry.it.FerryProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,17 +54,22 @@ class ChaosIT {
       start(cluster, view);
       Set<String> vms = ChaosRun.vmsNow(view);
       assertThat(vms).hasSize(VMS_PER_LOADED_AGENT * AGENTS / 2);
+      String journalFile = System.getProperty("ferry.chaos.journal", "");
+      TrialJournal journal = new TrialJournal(journalFile.isBlank() ? null : Path.of(journalFile),
+          TrialJournal.codeVersion(FerryProcess.jar().getParent().getParent().getParent()));
       try (LoadDriver load = new LoadDriver(view, List.copyOf(cluster.agents.keySet()))) {
-        ChaosRun run = new ChaosRun(cluster, view, load, vms);
+        ChaosRun run = new ChaosRun(cluster, view, load, vms, journal);
         Map<String, ChaosRun.Scenario> scenarios = new Scenarios(run).all();
+        // with a journal, trials an earlier (interrupted) run of this code already made count
         for (int t = 0; t < trials; t++) {
           for (Map.Entry<String, ChaosRun.Scenario> s : scenarios.entrySet()) {
-            if (only.matcher(s.getKey()).find()) {
+            if (only.matcher(s.getKey()).find() && journal.count(s.getKey()) <= t) {
               run.trial(s.getKey(), s.getValue());
             }
           }
         }
-        report(cluster, run, trials, Duration.between(began, Instant.now()));
+        Map<String, ChaosRun.Tally> tallies = journal.tallies(List.copyOf(scenarios.keySet()));
+        report(cluster, tallies, trials, Duration.between(began, Instant.now()), journal);
         String failures = ReliabilityReport.failures(run.tallies);
         assertThat(run.tallies.values().stream().mapToInt(t -> t.lost).sum()).as("VMs lost\n" + failures).isZero();
         assertThat(run.tallies.values().stream().mapToInt(t -> t.duplicates).sum()).as("duplicates\n" + failures)
@@ -97,16 +103,18 @@ class ChaosIT {
         .as(() -> "every sim VM runs: " + view.placement() + " " + view.lastErrors).isTrue();
   }
 
-  private static void report(ChaosCluster cluster, ChaosRun run, int trials, Duration took) throws IOException {
-    String table = ReliabilityReport.table(run.tallies);
-    String failures = ReliabilityReport.failures(run.tallies);
-    System.out.println("\nChaos suite: " + trials + " trial(s) per scenario in " + took.toMinutes() + " min, "
-        + cluster.networkDescription() + "\n\n" + table + (failures.isEmpty() ? "" : "\nFailures:\n" + failures));
+  private static void report(ChaosCluster cluster, Map<String, ChaosRun.Tally> tallies, int trials, Duration took,
+                             TrialJournal journal) throws IOException {
+    String table = ReliabilityReport.table(tallies);
+    String failures = ReliabilityReport.failures(tallies);
+    System.out.println("\nChaos suite (code " + journal.version() + "): " + trials + " trial(s) per scenario, this"
+        + " run " + took.toMinutes() + " min, " + cluster.networkDescription() + "\n\n" + table
+        + (failures.isEmpty() ? "" : "\nFailures:\n" + failures));
     String target = System.getProperty("ferry.chaos.report");
     if (target != null && !target.isBlank()) {
       String section = String.format(Locale.ROOT, "## Last full run%n%n"
-              + "%d trial(s) per scenario, %d min in all, on %s.%n"
-              + "Network: %s.%n%n%s%s", trials, took.toMinutes(), BenchReport.machine(),
+              + "%d trial(s) per scenario of code %s, on %s.%n"
+              + "Network: %s.%n%n%s%s", trials, journal.version(), BenchReport.machine(),
           cluster.networkDescription(), table, failures.isEmpty() ? "\nEvery trial recovered and passed every check.\n"
               : "\nFailures:\n\n" + failures);
       ReliabilityReport.write(Path.of(target), section);

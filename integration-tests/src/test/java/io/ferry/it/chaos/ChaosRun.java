@@ -76,20 +76,36 @@ final class ChaosRun {
     int duplicates;
     final List<Duration> recovery = new ArrayList<>();
     final List<String> failures = new ArrayList<>();
+
+    void add(TrialJournal.Trial t) {
+      trials++;
+      vms = Math.max(vms, t.vms());
+      interrupted += t.interrupted();
+      lost += t.lost();
+      duplicates += t.duplicates();
+      if (t.recoveryMillis() >= 0) {
+        recovery.add(Duration.ofMillis(t.recoveryMillis()));
+      }
+      if (!t.failures().isEmpty()) {
+        failures.add("trial " + trials + ": " + String.join("; ", t.failures()));
+      }
+    }
   }
 
-  ChaosRun(ChaosCluster cluster, ClusterView view, LoadDriver load, Set<String> expectedVms) {
+  private final TrialJournal journal;
+
+  ChaosRun(ChaosCluster cluster, ClusterView view, LoadDriver load, Set<String> expectedVms, TrialJournal journal) {
     this.cluster = cluster;
     this.view = view;
     this.load = load;
     this.expectedVms = expectedVms;
+    this.journal = journal;
   }
 
   /** One trial of {@code name}: load on, inject, load off, recover, check. */
   void trial(String name, Scenario scenario) {
-    Tally t = tallies.computeIfAbsent(name, k -> new Tally());
-    t.trials++;
-    log.info("chaos: {} (trial {})", name, t.trials);
+    int number = journal.count(name) + 1;
+    log.info("chaos: {} (trial {})", name, number);
     Injection in = new Injection();
     try {
       load.start();
@@ -101,32 +117,36 @@ final class ChaosRun {
     Optional<Duration> recovered = recover(in);
     Optional<ClusterView.Check> check = recovered.isPresent() ? checkWhenQuiet(Duration.ofSeconds(60))
         : Optional.empty();
-    recovered.ifPresent(t.recovery::add);
+    int vms = 0;
+    int lostCount = 0;
+    int duplicateCount = 0;
     if (recovered.isEmpty()) {
       in.problem("did not recover within " + RECOVERY_TIMEOUT.toSeconds() + " s: " + describe());
     } else if (check.isEmpty()) {
       in.problem("no consistent picture of the cluster within 60 s after recovery: " + describe());
     } else {
       ClusterView.Check c = check.get();
-      t.vms = c.vms();
+      vms = c.vms();
       // a VM lost (or duplicated) stays so: count it for the trial that lost it only
       List<String> lost = c.lost().stream().filter(lostSeen::add).toList();
       List<String> duplicates = c.duplicates().stream().filter(duplicatesSeen::add).toList();
-      t.lost += lost.size();
-      t.duplicates += duplicates.size();
+      lostCount = lost.size();
+      duplicateCount = duplicates.size();
       lost.forEach(v -> in.problem("lost " + v));
       duplicates.forEach(v -> in.problem("duplicate " + v));
       in.problems.addAll(c.problems());
     }
-    t.interrupted += in.interrupted;
+    TrialJournal.Trial trial = new TrialJournal.Trial(journal.version(), name, vms, in.interrupted, lostCount,
+        duplicateCount, recovered.map(Duration::toMillis).orElse(-1L), List.copyOf(in.problems));
+    journal.add(trial);
+    tallies.computeIfAbsent(name, k -> new Tally()).add(trial);
     if (!in.problems.isEmpty()) {
-      t.failures.add("trial " + t.trials + ": " + String.join("; ", in.problems));
-      log.warn("chaos: {} trial {}: {}", name, t.trials, in.problems);
+      log.warn("chaos: {} trial {}: {}", name, number, in.problems);
       if (recovered.isEmpty() || check.isEmpty()) {
         reset();
       }
     } else {
-      log.info("chaos: {} trial {} recovered in {} ms, {} migrations interrupted", name, t.trials,
+      log.info("chaos: {} trial {} recovered in {} ms, {} migrations interrupted", name, number,
           recovered.get().toMillis(), in.interrupted);
     }
   }
