@@ -11,6 +11,7 @@ import io.ferry.v1.MigrationStatus;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,14 @@ public final class MigrationEngine implements AutoCloseable {
   private final IncomingMigrations incoming;
   private final MigrationPeerService peer;
   private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
+
+  /**
+   * Ended migrations stay answerable (status, list, idempotent repeats) for this long, and at most
+   * {@link #KEEP_ENDED} of them: an agent runs for months, and the scheduler has read a migration's outcome within
+   * seconds of its end (an agent restart forgets them all anyway, and the scheduler copes with that).
+   */
+  static final Duration KEEP_ENDED_FOR = Duration.ofHours(1);
+  static final int KEEP_ENDED = 1000;
 
   private record Outgoing(MigrationProgress progress, OutgoingMigration source, long totalBytes) {}
 
@@ -115,6 +124,7 @@ public final class MigrationEngine implements AutoCloseable {
     OutgoingMigration source = nativeStream ? new NativeSourceMigration(ctx, request, progress)
         : new SourceMigration(ctx, request, progress);
     Outgoing o = new Outgoing(progress, source, totalBytes);
+    forgetOldEnded();
     if (outgoing.putIfAbsent(request.getMigrationId(), o) != null) {
       return status(outgoing.get(request.getMigrationId()));
     }
@@ -126,6 +136,20 @@ public final class MigrationEngine implements AutoCloseable {
       ctx.pool().execute(source);
     }
     return status(o);
+  }
+
+  /** Drops ended migrations older than {@link #KEEP_ENDED_FOR}, and the oldest beyond {@link #KEEP_ENDED}. */
+  private void forgetOldEnded() {
+    long now = ctx.settings().ticker().getAsLong();
+    List<Map.Entry<String, Outgoing>> ended = outgoing.entrySet().stream()
+        .filter(e -> e.getValue().progress().outcome().isDone())
+        .sorted(Comparator.comparingLong(e -> e.getValue().progress().endNanos())).toList();
+    for (int i = 0; i < ended.size(); i++) {
+      Map.Entry<String, Outgoing> e = ended.get(i);
+      if (i < ended.size() - KEEP_ENDED || now - e.getValue().progress().endNanos() > KEEP_ENDED_FOR.toNanos()) {
+        outgoing.remove(e.getKey(), e.getValue());
+      }
+    }
   }
 
   private String validate(MigrateVmRequest r) {

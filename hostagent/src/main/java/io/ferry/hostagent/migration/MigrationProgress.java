@@ -53,6 +53,11 @@ final class MigrationProgress {
     return outcome;
   }
 
+  /** The ticker's reading when the migration ended; meaningful once {@link #outcome()} is done. */
+  long endNanos() {
+    return endNanos;
+  }
+
   void phase(MigrationPhase p, String msg) {
     phase = p;
     message = msg;
