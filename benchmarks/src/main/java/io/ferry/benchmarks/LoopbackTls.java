@@ -1,0 +1,154 @@
+package io.ferry.benchmarks;
+
+import io.ferry.common.tls.TlsMaterial;
+import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
+import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.SocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The encrypted baseline: N bytes over one mutually authenticated TLS connection on loopback, through the TLS stack
+ * the agents' gRPC transport uses (gRPC's Netty, with BoringSSL when its native library loads, as gRPC prefers),
+ * 1 MiB writes, no framing. What is left between this and raw TCP is the price of encryption on this machine; what
+ * is left between the engine and this is Ferry's and its transport's.
+ */
+final class LoopbackTls {
+  private static final int WRITE_BYTES = 1 << 20;
+
+  /** Throughput and which TLS implementation and cipher suite carried it. */
+  record Result(double bytesPerSecond, String stack) {}
+
+  private LoopbackTls() {}
+
+  static Result copy(long bytes, TlsMaterial tls) {
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup group = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
+    try {
+      SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+      SslContext serverTls = SslContextBuilder.forServer(tls.cert().toFile(), tls.key().toFile())
+          .trustManager(tls.caCert().toFile()).clientAuth(ClientAuth.REQUIRE).sslProvider(provider).build();
+      SslContext clientTls = SslContextBuilder.forClient().keyManager(tls.cert().toFile(), tls.key().toFile())
+          .trustManager(tls.caCert().toFile()).sslProvider(provider).build();
+
+      CompletableFuture<Long> received = new CompletableFuture<>();
+      Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class
+          : NioServerSocketChannel.class;
+      Channel server = new ServerBootstrap().group(group).channel(serverType)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(serverTls.newHandler(ch.alloc()), new Counter(bytes, received));
+            }
+          }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+      InetSocketAddress at = (InetSocketAddress) server.localAddress();
+      Sender sender = new Sender(bytes);
+      Channel client = new Bootstrap().group(group)
+          .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), at.getHostString(), at.getPort()), sender);
+            }
+          }).connect(at).sync().channel();
+      SslHandler handshake = client.pipeline().get(SslHandler.class);
+      handshake.handshakeFuture().sync();
+      String stack = (provider == SslProvider.OPENSSL ? "BoringSSL" : "JDK") + " "
+          + handshake.engine().getSession().getProtocol() + " " + handshake.engine().getSession().getCipherSuite();
+      long t0 = System.nanoTime();
+      client.eventLoop().execute(sender::pump);
+      long n = received.get(10, TimeUnit.MINUTES);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      client.close().sync();
+      server.close().sync();
+      return new Result(n / seconds, stack);
+    } catch (Exception e) {
+      throw new IllegalStateException("TLS loopback copy failed: " + e, e);
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /** Counts the decrypted bytes and completes once all arrived. */
+  private static final class Counter extends ChannelInboundHandlerAdapter {
+    private final long expected;
+    private final CompletableFuture<Long> done;
+    private long seen;
+
+    Counter(long expected, CompletableFuture<Long> done) {
+      this.expected = expected;
+      this.done = done;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf b = (ByteBuf) msg;
+      seen += b.readableBytes();
+      b.release();
+      if (seen >= expected) {
+        done.complete(seen);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      done.completeExceptionally(cause);
+    }
+  }
+
+  /** Writes while the channel is writable (Netty's back-pressure), on the channel's event loop. */
+  private static final class Sender extends ChannelInboundHandlerAdapter {
+    private final ByteBuf block = Unpooled.directBuffer(WRITE_BYTES).writeZero(WRITE_BYTES);
+    private long left;
+    private ChannelHandlerContext ctx;
+
+    Sender(long bytes) {
+      this.left = bytes;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    void pump() {
+      while (left > 0 && ctx.channel().isWritable()) {
+        int n = (int) Math.min(WRITE_BYTES, left);
+        ctx.write(block.retainedSlice(0, n));
+        left -= n;
+      }
+      ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        pump();
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+  }
+}
