@@ -8,12 +8,14 @@ import java.util.Objects;
  *
  * @param maxDowntime              switchover pause target
  * @param bandwidthBytesPerSecond  bandwidth cap per migration
+ * @param withStorage              copy each VM's local disks along with its memory (hosts without shared storage);
+ *                                 false: the destination opens the same disk paths (shared storage)
  */
 public record MigrationSettings(MigrationStrategy strategy, Duration maxDowntime, long bandwidthBytesPerSecond,
-                                boolean encrypted, boolean allowPostCopy) {
+                                boolean encrypted, boolean allowPostCopy, boolean withStorage) {
 
     public static final MigrationSettings DEFAULTS = new MigrationSettings(MigrationStrategy.AUTO,
-            Duration.ofMillis(300), 1L << 30, true, true);
+            Duration.ofMillis(300), 1L << 30, true, true, false);
 
     public MigrationSettings {
         Objects.requireNonNull(strategy, "migration.strategy");

@@ -121,10 +121,12 @@ final class SpecReader {
         }
         boolean encrypted = r.bool("encrypted", d.encrypted());
         boolean allowPostCopy = r.bool("allowPostCopy", d.allowPostCopy());
+        boolean withStorage = r.bool("withStorage", d.withStorage());
         r.finish();
         MigrationStrategy chosen = strategy;
         return SectionBuilder.build(r.errors(), before, r.positionOf("strategy"), d,
-                () -> new MigrationSettings(chosen, maxDowntime, bandwidth, encrypted, allowPostCopy));
+                () -> new MigrationSettings(chosen, maxDowntime, bandwidth, encrypted, allowPostCopy,
+                        withStorage));
     }
 
     static PowerModel power(MappingReader r) {

@@ -62,6 +62,8 @@ class PolicyMistakesTest {
                 spec("unknown strategy", "  migration: {strategy: precopy}\n", 5, 25,
                         "spec.migration.strategy: unknown strategy 'precopy' (expected one of pre-copy, post-copy, "
                                 + "auto-converge, auto); did you mean 'pre-copy'?"),
+                spec("storage copy as a word", "  migration: {withStorage: copy}\n", 5, 28,
+                        "spec.migration.withStorage: expected true or false, got string 'copy'"),
                 spec("post-copy without permission", "  migration: {strategy: post-copy, allowPostCopy: false}\n",
                         5, 25, "spec.migration.strategy post-copy needs allowPostCopy: true"),
                 spec("band low above high", "  consolidation:\n    band: {low: 0.8, high: 0.5}\n", 6, 11,

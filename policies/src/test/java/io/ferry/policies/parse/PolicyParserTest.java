@@ -49,6 +49,20 @@ class PolicyParserTest {
     }
 
     @Test
+    void withStorageIsOffUnlessThePolicyTurnsItOn() {
+        assertThat(SchedulingPolicy.defaults("d").migration().withStorage()).as("shared storage by default").isFalse();
+        ParseResult result = PolicyParser.parse("local-disks.yaml", """
+                apiVersion: ferry.io/v1
+                kind: SchedulingPolicy
+                metadata: {name: local-disks}
+                spec:
+                  migration: {withStorage: true}
+                """);
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.policy().orElseThrow().migration().withStorage()).isTrue();
+    }
+
+    @Test
     void everyShippedExampleIsValid() throws IOException {
         List<Path> examples;
         try (Stream<Path> files = Files.list(Path.of("examples"))) {

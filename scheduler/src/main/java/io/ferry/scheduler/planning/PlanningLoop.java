@@ -78,7 +78,6 @@ public final class PlanningLoop {
         .register(registry);
   }
 
-  /** Called every second; plans when the policy's interval has passed. */
   /** The limits every migration gets from the policy's {@code migration} section. */
   public static MigrationLimits limits(SchedulingPolicy policy) {
     return MigrationLimits.newBuilder()
@@ -86,9 +85,11 @@ public final class PlanningLoop {
             .setNanos(policy.migration().maxDowntime().getNano()))
         .setBandwidthBytesPerSecond(policy.migration().bandwidthBytesPerSecond())
         .setAllowPostCopy(policy.migration().allowPostCopy()).setEncrypted(policy.migration().encrypted())
+        .setWithStorage(policy.migration().withStorage())
         .build();
   }
 
+  /** Called every second; plans when the policy's interval has passed. */
   public void tick() {
     if (!leadership.isLeader()) {
       return;
