@@ -205,7 +205,10 @@ public final class QemuHypervisor implements Hypervisor {
     }
   }
 
-  /** Removes the disks a storage migration created for {@code vm} here (after a discarded migration). */
+  /**
+   * Removes the disks a storage migration created for {@code vm} here: after a discarded incoming migration, or
+   * once the VM left with its disks (never disks Ferry did not create: only {@code DISK_DIR/VM} is removed).
+   */
   void deleteDisks(String vm) {
     Path dir = config.diskDir().resolve(vm);
     if (!Files.isDirectory(dir)) {

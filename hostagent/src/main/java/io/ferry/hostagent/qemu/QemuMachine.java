@@ -52,6 +52,8 @@ final class QemuMachine implements VirtualMachine, NativeStream {
   private volatile QemuVm vm;
   private volatile boolean incomingPending;
   private volatile boolean storageCreatedHere;
+  // its disks went with it to the destination: what a storage migration created here for it is not needed any more
+  private volatile boolean leftWithStorage;
   private volatile Instant startedAt;
   private volatile Instant lastResume;
   private volatile Instant lastStop;
@@ -136,7 +138,7 @@ final class QemuMachine implements VirtualMachine, NativeStream {
       }
     }
     host.forget(this);
-    if (storageCreatedHere && incomingPending) {
+    if (storageCreatedHere && incomingPending || leftWithStorage) {
       host.deleteDisks(name());
     }
   }
@@ -277,6 +279,8 @@ final class QemuMachine implements VirtualMachine, NativeStream {
         case CANCELLED -> Result.Outcome.CANCELLED;
         case FAILED -> Result.Outcome.FAILED;
       };
+      // the engine destroys this copy only once the destination confirmed it runs the VM (with its own disks)
+      leftWithStorage = outcome == Result.Outcome.COMPLETED && storage.isPresent();
       boolean lost = r.outcome() == QemuMigrationResult.Outcome.FAILED
           && r.strategyInUse() == MigrationStrategy.POST_COPY;
       return new Result(outcome, r.reason(), r.strategyInUse(), r.stats(), lost);
@@ -292,6 +296,7 @@ final class QemuMachine implements VirtualMachine, NativeStream {
 
     @Override
     public void resumeSource() {
+      leftWithStorage = false; // rolled back: the VM stays here, on these disks
       source.qmp().execute("cont", host.config().settings().qmpTimeout());
     }
 

@@ -191,6 +191,13 @@ class QemuEngineMigrationTest {
     assertArrayEquals(Arrays.copyOf(Files.readAllBytes(Path.of(spec.getDisks(0).getPath())), 512),
         Arrays.copyOf(Files.readAllBytes(copy), 512), "the boot sector reached the destination disk");
     assertTrue(o.stats().getBytesDisk() > 0, o.toString());
+
+    MigrationOutcome back = agents.migrate(agents.dst, agents.request(agents.dst, agents.src, "vm1",
+        MigrationStrategy.PRE_COPY, limits().setWithStorage(true).build()), Duration.ofSeconds(120));
+    assertEquals(MigrationPhase.COMMITTED, back.result(), back.toString());
+    assertFalse(Files.exists(tmp.resolve("agents/state-dst/disks/vm1")),
+        "the disk the destination created is removed once the VM left it with its disks");
+    assertTrue(Files.exists(Path.of(spec.getDisks(0).getPath())), "the operator's own disk image is never removed");
   }
 
   @Test
