@@ -417,21 +417,32 @@ final class Scenarios {
    * the VM where it was), then the destinations' links of the running load are cut every two seconds.
    */
   private void midStreamCuts(ChaosRun.Injection in) throws Exception {
-    List<ChaosCluster.Node> byVms = run.agentsByVms();
-    ChaosCluster.Node destination = byVms.get(byVms.size() - 1);
+    // The load keeps migrations flowing, and the memory they reserve on their destinations makes the leader refuse
+    // more: try the emptiest agents first, every idle VM towards each, for a while.
     Optional<String> id = Optional.empty();
     ChaosCluster.Node source = null;
-    for (Map.Entry<String, String> candidate : run.idleVms()) {
-      if (!candidate.getValue().equals(destination.name)) {
-        id = run.migrate(candidate.getKey(), destination.name, MigrationLimits.newBuilder()
-            .setBandwidthBytesPerSecond(SLOW_TRANSFER_BYTES_PER_SECOND).build());
-        source = cluster.node(candidate.getValue());
-        if (id.isPresent()) {
-          break;
+    ChaosCluster.Node destination = null;
+    Instant deadline = Instant.now().plusSeconds(30);
+    search:
+    while (Instant.now().isBefore(deadline)) {
+      List<ChaosCluster.Node> byVms = new ArrayList<>(run.agentsByVms());
+      java.util.Collections.reverse(byVms);
+      for (ChaosCluster.Node to : byVms) {
+        for (Map.Entry<String, String> candidate : run.idleVms()) {
+          if (!candidate.getValue().equals(to.name)) {
+            id = run.migrate(candidate.getKey(), to.name, MigrationLimits.newBuilder()
+                .setBandwidthBytesPerSecond(SLOW_TRANSFER_BYTES_PER_SECOND).build());
+            if (id.isPresent()) {
+              source = cluster.node(candidate.getValue());
+              destination = to;
+              break search;
+            }
+          }
         }
       }
+      Thread.sleep(1_000);
     }
-    in.expect(id.isPresent(), "the leader refused every slow migration to " + destination.name);
+    in.expect(id.isPresent(), "the leader refused every slow migration to every agent for 30 s");
     if (id.isPresent()) {
       ChaosCluster.Node from = source;
       String mid = id.get();
@@ -439,9 +450,10 @@ final class Scenarios {
           .filter(s -> s.getPhase() == MigrationPhase.TRANSFERRING && s.getStats().getBytesTotal() > (1 << 20))
           .isPresent());
       in.expect(transferring, "migration " + mid + " never transferred");
-      int cut = destination.inbound.cutAll();
+      ChaosCluster.Node to = destination;
+      int cut = to.inbound.cutAll();
       in.interrupted++;
-      in.expect(cut > 0, "no connection to cut on " + destination.name + "'s link");
+      in.expect(cut > 0, "no connection to cut on " + to.name + "'s link");
       Optional<MigrationPhase> end = run.awaitEnd(mid, Duration.ofSeconds(60));
       in.expect(end.isPresent(), "the cut migration " + mid + " never ended");
       in.expect(end.isEmpty() || end.get() != MigrationPhase.FAILED, "the cut migration " + mid + " FAILED");
