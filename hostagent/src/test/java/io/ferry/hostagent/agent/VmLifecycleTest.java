@@ -92,6 +92,27 @@ class VmLifecycleTest {
   }
 
   @Test
+  void aSimVmStartedFromASpecRunsTheWorkloadItsSimSectionGives() throws Exception {
+    Files.write(dir.resolve("test-guest.img"), new byte[512]);
+    vms.start(VmSpecFiles.parse("""
+        name: busy-1
+        memoryMiB: 16
+        disks: [{path: test-guest.img}]
+        sim: {cpuCores: 0.5, dirtyMiBps: 2, memoryTouchedMiB: 8}
+        """, "busy-1.yaml", dir));
+
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    io.ferry.v1.VmUsage u = hv.list().get(0);
+    while ((u.getCpuUsageCores() == 0 || u.getDirtyRateBytesPerSecond() == 0) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      u = hv.list().get(0);
+    }
+    assertThat(u.getCpuUsageCores()).as("CPU demand the host signals see").isGreaterThan(0);
+    assertThat(u.getDirtyRateBytesPerSecond()).as("memory its vCPUs write").isGreaterThan(0);
+    assertThat(u.getMemoryUsedBytes()).as("touched memory").isGreaterThanOrEqualTo(8L << 20);
+  }
+
+  @Test
   void sameSpecAgainIsAnsweredWithTheRunningVm() throws Exception {
     vms.start(docExample("web-1", 16));
     StartVmResponse again = vms.start(docExample("web-1", 16));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.ferry.v1.DiskSpec;
 import io.ferry.v1.NetworkSpec;
+import io.ferry.v1.SimWorkload;
 import io.ferry.v1.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,9 +21,11 @@ import java.util.Set;
  */
 public final class VmSpecFiles {
   private static final Set<String> TOP = Set.of("name", "vcpus", "memoryMiB", "memoryBytes", "cpuModel",
-      "cpuFeatures", "machine", "accelerator", "disks", "networks", "labels", "options");
+      "cpuFeatures", "machine", "accelerator", "disks", "networks", "labels", "options", "sim");
   private static final Set<String> DISK = Set.of("path", "format", "sizeBytes", "readOnly");
   private static final Set<String> NETWORK = Set.of("type", "ifname", "bridge", "mac");
+  private static final Set<String> SIM = Set.of("dirtyMiBps", "pattern", "hotSetRatio", "cpuCores", "diskWriteMiBps",
+      "memoryTouchedMiB");
 
   private VmSpecFiles() {}
 
@@ -98,7 +101,43 @@ public final class VmSpecFiles {
       Map<String, String> options = new java.util.TreeMap<>(strings(root, "options"));
       options.computeIfPresent("serialLog", (k, v) -> resolve(v));
       b.putAllOptions(options);
+      if (root.has("sim")) {
+        b.setSim(sim(root.get("sim"), memory));
+      }
       return b.build();
+    }
+
+    /** The workload a sim VM runs (the qemu driver ignores it): how its vCPUs use CPU and write memory and disk. */
+    SimWorkload sim(JsonNode w, long memoryBytes) {
+      allowOnly(w, "sim", SIM);
+      String pattern = text(w, "pattern", false, "sim");
+      if (!Set.of("", "uniform", "hot", "sequential").contains(pattern)) {
+        throw error("sim.pattern", "sim.pattern must be uniform, hot or sequential, got '" + pattern + "'");
+      }
+      long touched = (long) (decimal(w, "sim", "memoryTouchedMiB", 0, memoryBytes >> 20) * (1 << 20));
+      return SimWorkload.newBuilder()
+          .setDirtyRateBytesPerSecond(decimal(w, "sim", "dirtyMiBps", 0, 1 << 20) * (1 << 20))
+          .setPattern(pattern.isEmpty() ? "uniform" : pattern)
+          .setHotSetRatio(decimal(w, "sim", "hotSetRatio", 0, 1))
+          .setCpuDemandCores(decimal(w, "sim", "cpuCores", 0, 512))
+          .setDiskWriteBytesPerSecond(decimal(w, "sim", "diskWriteMiBps", 0, 1 << 20) * (1 << 20))
+          .setMemoryTouchedBytes(touched - touched % 4096).build();
+    }
+
+    double decimal(JsonNode node, String at, String field, double min, double max) {
+      JsonNode v = node.get(field);
+      if (v == null) {
+        return 0;
+      }
+      String path = at + "." + field;
+      if (!v.isNumber()) {
+        throw error(path, path + " must be a number, got '" + v.asText() + "'");
+      }
+      double d = v.asDouble();
+      if (d < min || d > max) {
+        throw error(path, path + " must be between " + (long) min + " and " + (long) max + ", got " + v.asText());
+      }
+      return d;
     }
 
     DiskSpec disk(JsonNode d, String at) {

@@ -20,7 +20,7 @@ class VmSpecDocTest {
   @Test
   void theDocumentedExampleBoots() throws Exception {
     String doc = Files.readString(Path.of("../docs/vm-spec.md"));
-    int start = doc.indexOf("```yaml\n") + "```yaml\n".length();
+    int start = doc.indexOf("```yaml\n", doc.indexOf("## Example")) + "```yaml\n".length();
     String yaml = doc.substring(start, doc.indexOf("```", start));
     Files.writeString(tmp.resolve("web-1.yaml"), yaml);
     TestGuest.forMemory(64, 0).writeImage(tmp.resolve("test-guest.img"));

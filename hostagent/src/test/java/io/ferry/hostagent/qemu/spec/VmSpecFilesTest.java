@@ -41,6 +41,48 @@ class VmSpecFilesTest {
   }
 
   @Test
+  void readsTheSimWorkload() {
+    VmSpec s = VmSpecFiles.parse("""
+        name: busy
+        memoryMiB: 512
+        disks: [{path: /x.img, sizeBytes: 1048576}]
+        sim:
+          cpuCores: 0.5
+          dirtyMiBps: 8
+          pattern: hot
+          hotSetRatio: 0.1
+          memoryTouchedMiB: 256
+          diskWriteMiBps: 1.5
+        """, "busy.yaml", BASE);
+    assertEquals(0.5, s.getSim().getCpuDemandCores());
+    assertEquals(8.0 * (1 << 20), s.getSim().getDirtyRateBytesPerSecond());
+    assertEquals("hot", s.getSim().getPattern());
+    assertEquals(0.1, s.getSim().getHotSetRatio());
+    assertEquals(256L << 20, s.getSim().getMemoryTouchedBytes());
+    assertEquals(1.5 * (1 << 20), s.getSim().getDiskWriteBytesPerSecond());
+  }
+
+  @Test
+  void namesTheLineOfABadSimField() {
+    var e = assertThrows(VmSpecException.class, () -> VmSpecFiles.parse("""
+        name: a
+        memoryMiB: 64
+        disks: [{path: /x.img}]
+        sim:
+          dirtyMiBps: 8
+          memoryTouchedMiB: 128
+        """, "a.yaml", BASE));
+    assertEquals("a.yaml:6: sim.memoryTouchedMiB must be between 0 and 64, got 128", e.getMessage());
+    var p = assertThrows(VmSpecException.class, () -> VmSpecFiles.parse("""
+        name: a
+        memoryMiB: 64
+        disks: [{path: /x.img}]
+        sim: {pattern: random}
+        """, "a.yaml", BASE));
+    assertEquals("a.yaml:4: sim.pattern must be uniform, hot or sequential, got 'random'", p.getMessage());
+  }
+
+  @Test
   void readsJsonToo() {
     VmSpec s = VmSpecFiles.parse("{\"name\": \"a\", \"memoryBytes\": 33554432, \"disks\": [{\"path\": \"/x.img\"}]}",
         "a.json", BASE);
