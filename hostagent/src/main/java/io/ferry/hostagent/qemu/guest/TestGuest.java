@@ -31,6 +31,9 @@ public final class TestGuest {
   private static final int PASS_START = 0x45;
   private static final int PASS_END = 0x51;
   private static final int DELAY = 0x58;
+  // `jmp pass` after the marker, and the padding byte after it: an idle guest halts there instead
+  private static final int JMP_PASS = 0x63;
+  private static final int[] HALT_FOREVER = {0xf4, 0xeb, 0xfd}; // hlt; jmp hlt (interrupts are off: it stays)
 
   private static final int[] CODE = {
     // .code16, loaded by the BIOS at 0x7c00
@@ -83,6 +86,7 @@ public final class TestGuest {
   private final long startBytes;
   private final long endBytes;
   private final long delayLoops;
+  private final boolean haltAfterFirstPass;
 
   /**
    * @param startBytes first guest-physical address of the range (page aligned, at least 1 MiB: below is the BIOS)
@@ -90,6 +94,10 @@ public final class TestGuest {
    * @param delayLoops busy-wait iterations after each pass (0 = as fast as possible)
    */
   public TestGuest(long startBytes, long endBytes, long delayLoops) {
+    this(startBytes, endBytes, delayLoops, false);
+  }
+
+  private TestGuest(long startBytes, long endBytes, long delayLoops, boolean haltAfterFirstPass) {
     if (startBytes < (1 << 20) || startBytes % PAGE_BYTES != 0) {
       throw new IllegalArgumentException("startBytes must be page aligned and >= 1 MiB, got " + startBytes);
     }
@@ -103,11 +111,21 @@ public final class TestGuest {
     this.startBytes = startBytes;
     this.endBytes = endBytes;
     this.delayLoops = delayLoops;
+    this.haltAfterFirstPass = haltAfterFirstPass;
   }
 
   /** A guest for {@code memoryMiB} of RAM: the range 1 MiB .. memoryMiB - 4 MiB (the BIOS keeps the top). */
   public static TestGuest forMemory(int memoryMiB, long delayLoops) {
     return new TestGuest(1L << 20, (memoryMiB - 4L) << 20, delayLoops);
+  }
+
+  /**
+   * An idle guest for {@code memoryMiB}: it writes every page of its range once (so none is a zero page), prints one
+   * marker and halts with interrupts off, writing nothing more and leaving its vCPU idle (a delay loop would wake
+   * up and dirty the whole range again every few seconds under TCG).
+   */
+  public static TestGuest idleAfterFirstPass(int memoryMiB) {
+    return new TestGuest(1L << 20, (memoryMiB - 4L) << 20, 0, true);
   }
 
   public long startBytes() {
@@ -127,6 +145,11 @@ public final class TestGuest {
     b.putInt(ZERO_START, (int) startBytes).putInt(ZERO_END, (int) endBytes);
     b.putInt(PASS_START, (int) startBytes).putInt(PASS_END, (int) endBytes);
     b.putInt(DELAY, (int) delayLoops);
+    if (haltAfterFirstPass) {
+      for (int i = 0; i < HALT_FOREVER.length; i++) {
+        b.put(JMP_PASS + i, (byte) HALT_FOREVER[i]);
+      }
+    }
     b.put(510, (byte) 0x55).put(511, (byte) 0xaa);
     return b.array();
   }
