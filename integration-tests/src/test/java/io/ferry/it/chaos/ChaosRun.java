@@ -38,7 +38,6 @@ final class ChaosRun {
   final ClusterView view;
   final LoadDriver load;
   final Set<String> expectedVms;
-  final Map<String, Tally> tallies = new LinkedHashMap<>();
   private final Set<String> lostSeen = new java.util.HashSet<>();
   private final Set<String> duplicatesSeen = new java.util.HashSet<>();
 
@@ -139,7 +138,6 @@ final class ChaosRun {
     TrialJournal.Trial trial = new TrialJournal.Trial(journal.version(), name, vms, in.interrupted, lostCount,
         duplicateCount, recovered.map(Duration::toMillis).orElse(-1L), List.copyOf(in.problems));
     journal.add(trial);
-    tallies.computeIfAbsent(name, k -> new Tally()).add(trial);
     if (!in.problems.isEmpty()) {
       log.warn("chaos: {} trial {}: {}", name, number, in.problems);
       if (recovered.isEmpty() || check.isEmpty()) {
