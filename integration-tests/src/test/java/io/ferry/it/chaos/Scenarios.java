@@ -235,36 +235,46 @@ final class Scenarios {
     MigrationLimits limits = phase.equals("transfer")
         ? MigrationLimits.newBuilder().setBandwidthBytesPerSecond(SLOW_TRANSFER_BYTES_PER_SECOND).build()
         : MigrationLimits.getDefaultInstance();
-    // a VM no migration is moving, to the host with fewest VMs: the leader may still refuse (the VM has just
-    // moved, the host is being drained), then the next candidate
-    String vm = null;
-    String mid = null;
-    ChaosCluster.Node source = null;
-    ChaosCluster.Node destination = null;
+    Ordered m = orderMigration((vm, from, to) -> armAndMigrate(phase, killSource, vm, from, to, limits))
+        .orElseThrow(() -> new IllegalStateException("the leader refused every migration for 30 s"));
+    killAt(in, phase, killSource, m.vm(), m.id(), m.source(), m.destination());
+  }
+
+  /** A migration the leader accepted. */
+  private record Ordered(String vm, String id, ChaosCluster.Node source, ChaosCluster.Node destination) {}
+
+  /** Orders one VM from one agent to another; empty when the leader refuses. */
+  private interface Attempt {
+    Optional<String> order(String vm, ChaosCluster.Node from, ChaosCluster.Node to) throws Exception;
+  }
+
+  /**
+   * Orders a migration of a VM no migration is moving, towards the agent with the fewest VMs first. The leader may
+   * refuse (the VM has just moved, the host is being drained, the load's migrations reserved its memory): then the
+   * next VM, the next agent, and again for up to 30 s.
+   */
+  private Optional<Ordered> orderMigration(Attempt attempt) throws Exception {
     Instant deadline = Instant.now().plusSeconds(30);
-    while (mid == null && Instant.now().isBefore(deadline)) {
-      List<ChaosCluster.Node> byVms = run.agentsByVms();
-      for (Map.Entry<String, String> candidate : run.idleVms()) {
-        ChaosCluster.Node from = cluster.node(candidate.getValue());
-        ChaosCluster.Node to = byVms.stream().filter(n -> n != from).reduce((a, b) -> b).orElseThrow();
-        Optional<String> id = armAndMigrate(phase, killSource, candidate.getKey(), from, to, limits);
-        if (id.isPresent()) {
-          vm = candidate.getKey();
-          mid = id.get();
-          source = from;
-          destination = to;
-          break;
+    while (Instant.now().isBefore(deadline)) {
+      List<ChaosCluster.Node> emptiestFirst = new ArrayList<>(run.agentsByVms());
+      java.util.Collections.reverse(emptiestFirst);
+      for (ChaosCluster.Node to : emptiestFirst) {
+        for (Map.Entry<String, String> candidate : run.idleVms()) {
+          if (candidate.getValue().equals(to.name)) {
+            continue;
+          }
+          ChaosCluster.Node from = cluster.node(candidate.getValue());
+          Optional<String> id = attempt.order(candidate.getKey(), from, to);
+          if (id.isPresent()) {
+            return Optional.of(new Ordered(candidate.getKey(), id.get(), from, to));
+          }
         }
       }
-      if (mid == null) {
-        Thread.sleep(500);
-      }
+      Thread.sleep(500);
     }
-    if (mid == null) {
-      throw new IllegalStateException("the leader refused every migration for 30 s");
-    }
-    killAt(in, phase, killSource, vm, mid, source, destination);
+    return Optional.empty();
   }
+
 
   /** The agent that holds the migration at {@code phase} (a failpoint), or null for the transfer (bandwidth cap). */
   private static ChaosCluster.Node holder(String phase, boolean killSource, ChaosCluster.Node source,
@@ -417,43 +427,20 @@ final class Scenarios {
    * the VM where it was), then the destinations' links of the running load are cut every two seconds.
    */
   private void midStreamCuts(ChaosRun.Injection in) throws Exception {
-    // The load keeps migrations flowing, and the memory they reserve on their destinations makes the leader refuse
-    // more: try the emptiest agents first, every idle VM towards each, for a while.
-    Optional<String> id = Optional.empty();
-    ChaosCluster.Node source = null;
-    ChaosCluster.Node destination = null;
-    Instant deadline = Instant.now().plusSeconds(30);
-    search:
-    while (Instant.now().isBefore(deadline)) {
-      List<ChaosCluster.Node> byVms = new ArrayList<>(run.agentsByVms());
-      java.util.Collections.reverse(byVms);
-      for (ChaosCluster.Node to : byVms) {
-        for (Map.Entry<String, String> candidate : run.idleVms()) {
-          if (!candidate.getValue().equals(to.name)) {
-            id = run.migrate(candidate.getKey(), to.name, MigrationLimits.newBuilder()
-                .setBandwidthBytesPerSecond(SLOW_TRANSFER_BYTES_PER_SECOND).build());
-            if (id.isPresent()) {
-              source = cluster.node(candidate.getValue());
-              destination = to;
-              break search;
-            }
-          }
-        }
-      }
-      Thread.sleep(1_000);
-    }
-    in.expect(id.isPresent(), "the leader refused every slow migration to every agent for 30 s");
-    if (id.isPresent()) {
-      ChaosCluster.Node from = source;
-      String mid = id.get();
-      boolean transferring = ChaosRun.await(Duration.ofSeconds(30), () -> view.migration(from, mid)
+    MigrationLimits slow = MigrationLimits.newBuilder().setBandwidthBytesPerSecond(SLOW_TRANSFER_BYTES_PER_SECOND)
+        .build();
+    Optional<Ordered> ordered = orderMigration((vm, from, to) -> run.migrate(vm, to.name, slow));
+    in.expect(ordered.isPresent(), "the leader refused every slow migration for 30 s");
+    if (ordered.isPresent()) {
+      Ordered m = ordered.get();
+      String mid = m.id();
+      boolean transferring = ChaosRun.await(Duration.ofSeconds(30), () -> view.migration(m.source(), mid)
           .filter(s -> s.getPhase() == MigrationPhase.TRANSFERRING && s.getStats().getBytesTotal() > (1 << 20))
           .isPresent());
       in.expect(transferring, "migration " + mid + " never transferred");
-      ChaosCluster.Node to = destination;
-      int cut = to.inbound.cutAll();
+      int cut = m.destination().inbound.cutAll();
       in.interrupted++;
-      in.expect(cut > 0, "no connection to cut on " + to.name + "'s link");
+      in.expect(cut > 0, "no connection to cut on " + m.destination().name + "'s link");
       Optional<MigrationPhase> end = run.awaitEnd(mid, Duration.ofSeconds(60));
       in.expect(end.isPresent(), "the cut migration " + mid + " never ended");
       in.expect(end.isEmpty() || end.get() != MigrationPhase.FAILED, "the cut migration " + mid + " FAILED");
