@@ -24,11 +24,24 @@ public final class CiTools {
         return p;
       }
     }
-    String msg = tool + " is not installed (the README's test command installs it)";
+    unavailable(tool + " is not installed (the README's test command installs it)");
+    return null;
+  }
+
+  /**
+   * For a facility the machine may not offer (network namespaces need root): {@code whyNot} is null when it is
+   * usable; otherwise the test skips, or with {@code CI=true} fails.
+   */
+  public static void requireUsable(String what, String whyNot) {
+    if (whyNot != null) {
+      unavailable(what + " not usable here: " + whyNot);
+    }
+  }
+
+  private static void unavailable(String msg) {
     if (inCi()) {
       fail(msg);
     }
     assumeTrue(false, msg);
-    return null;
   }
 }

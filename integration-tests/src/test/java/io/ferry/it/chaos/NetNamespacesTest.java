@@ -1,7 +1,6 @@
 package io.ferry.it.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,8 +44,7 @@ class NetNamespacesTest {
   void hostsReachEachOtherUntilPartitionedAndTbfCapsTheirLinks() throws Exception {
     CiTools.require("ip");
     CiTools.require("tc");
-    String why = NetNamespaces.unavailableBecause();
-    assumeTrue(why == null, "network namespaces not usable here: " + why);
+    CiTools.requireUsable("network namespaces", NetNamespaces.unavailableBecause());
     Path echo = tmp.resolve("Echo.java");
     Files.writeString(echo, ECHO);
     List<Process> started = new ArrayList<>();
@@ -84,8 +82,7 @@ class NetNamespacesTest {
 
   @Test
   void leftoversOfACrashedRunAreRemovedBeforeTheNextStarts() throws Exception {
-    String why = NetNamespaces.unavailableBecause();
-    assumeTrue(why == null, "network namespaces not usable here: " + why);
+    CiTools.requireUsable("network namespaces", NetNamespaces.unavailableBecause());
     // Leave what a killed run leaves. A run killed for real (a CI job stopped mid-suite on a reused machine) may
     // already have left them, so making them may fail with "File exists": they must be there afterwards either way.
     NetNamespaces.run("ip", "netns", "add", NetNamespaces.namespace(9));
