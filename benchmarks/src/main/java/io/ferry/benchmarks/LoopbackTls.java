@@ -84,6 +84,7 @@ final class LoopbackTls {
       double seconds = (System.nanoTime() - t0) / 1e9;
       client.close().sync();
       server.close().sync();
+      sender.block.release(); // the writes' slices are released by the transport
       return new Result(n / seconds, stack);
     } catch (Exception e) {
       throw new IllegalStateException("TLS loopback copy failed: " + e, e);

@@ -90,9 +90,9 @@ public final class MigrationBenchmark {
    * @param loadAverages the machine's 1-minute load average before and after the idle measurements: other work on
    *     the machine takes cores from both agents and shows in the throughputs, much less in the CPU per GiB
    */
-  public record Result(Options options, Throughput rawTcp, Throughput rawTls, String tlsStack, Throughput engine, Throughput enginePlainText,
-                       Throughput grpcStream, Throughput grpcStreamPlainText, List<Double> loadAverages,
-                       double idleDowntimeP50Ms, double idleDowntimeP99Ms, double idleTotalP50Ms, List<Cell> cells) {
+  public record Result(Options options, Throughput rawTcp, Throughput rawTls, String tlsStack, Throughput engine,
+                       Throughput enginePlainText, Throughput grpcStream, Throughput grpcStreamPlainText,
+                       List<Double> loadAverages, double idleDowntimeP50Ms, double idleDowntimeP99Ms, double idleTotalP50Ms, List<Cell> cells) {
     public double idleThroughputRatio() {
       return engine.bytesPerSecond() / rawTcp.bytesPerSecond();
     }
@@ -216,13 +216,8 @@ public final class MigrationBenchmark {
           o.streams(), tls));
       Throughput grpcPlain = measure(idleBytes, () -> GrpcStreamCopy.throughputBytesPerSecond(idleBytes, chunkBytes,
           o.streams(), TlsMaterial.insecurePlainText()));
-      LoopbackTls.copy(idleBytes / 4, tls); // warm-up
-      String[] tlsStack = new String[1];
-      Throughput rawTls = measure(idleBytes, () -> {
-        LoopbackTls.Result r = LoopbackTls.copy(idleBytes, tls);
-        tlsStack[0] = r.stack();
-        return r.bytesPerSecond();
-      });
+      String tlsStack = LoopbackTls.copy(idleBytes / 4, tls).stack(); // also the warm-up
+      Throughput rawTls = measure(idleBytes, () -> LoopbackTls.copy(idleBytes, tls).bytesPerSecond());
       Throughput rawAgain = measure(idleBytes, () -> LoopbackTcp.throughputBytesPerSecond(idleBytes));
       if (rawAgain.bytesPerSecond() > raw.bytesPerSecond()) {
         raw = rawAgain;
@@ -239,8 +234,8 @@ public final class MigrationBenchmark {
               pct(m.downtimeMs, 50), pct(m.downtimeMs, 99), m.lastProblem));
         }
       }
-      return new Result(o, raw, rawTls, tlsStack[0], idle.throughput(), idlePlain.throughput(), grpc, grpcPlain, loadAverages,
-          pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99), pct(idle.totalMs, 50), cells);
+      return new Result(o, raw, rawTls, tlsStack, idle.throughput(), idlePlain.throughput(), grpc, grpcPlain,
+          loadAverages, pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99), pct(idle.totalMs, 50), cells);
     }
   }
 
