@@ -83,7 +83,9 @@ public final class MigrationBenchmark {
    * @param rawTls the same copy over one mTLS connection through the TLS stack of the agents' transport
    *     ({@link LoopbackTls}): the price of encryption alone
    * @param tlsStack which TLS implementation, protocol and cipher suite carried {@code rawTls}
-   * @param engine the idle VM migrated with mTLS (the default)
+   * @param engine the idle VM migrated with mTLS (the default: streams on the destination's data channel)
+   * @param engineTransferCalls the same with the streams as gRPC {@code Transfer} calls (destinations without a
+   *     data channel)
    * @param enginePlainText the same without TLS ({@code --insecure})
    * @param grpcStream the engine's transport alone ({@link GrpcStreamCopy}), with mTLS
    * @param grpcStreamPlainText the same without TLS
@@ -91,8 +93,9 @@ public final class MigrationBenchmark {
    *     the machine takes cores from both agents and shows in the throughputs, much less in the CPU per GiB
    */
   public record Result(Options options, Throughput rawTcp, Throughput rawTls, String tlsStack, Throughput engine,
-                       Throughput enginePlainText, Throughput grpcStream, Throughput grpcStreamPlainText,
-                       List<Double> loadAverages, double idleDowntimeP50Ms, double idleDowntimeP99Ms, double idleTotalP50Ms, List<Cell> cells) {
+                       Throughput engineTransferCalls, Throughput enginePlainText,
+                       Throughput grpcStream, Throughput grpcStreamPlainText, List<Double> loadAverages,
+                       double idleDowntimeP50Ms, double idleDowntimeP99Ms, double idleTotalP50Ms, List<Cell> cells) {
     public double idleThroughputRatio() {
       return engine.bytesPerSecond() / rawTcp.bytesPerSecond();
     }
@@ -135,6 +138,7 @@ public final class MigrationBenchmark {
       row(b, "raw loopback TLS (" + tlsStack + ")", rawTls, "");
       row(b, "**engine, idle VM, mTLS (default)**", engine, ">= 70 %");
       row(b, "engine, idle VM, plain text (`--insecure`)", enginePlainText, "");
+      row(b, "engine, idle VM, mTLS, streams as gRPC Transfer calls", engineTransferCalls, "");
       row(b, "gRPC stream alone, mTLS", grpcStream, "");
       row(b, "gRPC stream alone, plain text", grpcStreamPlainText, "");
       b.append(String.format(Locale.ROOT, "%nThroughput target (70 %% of raw TCP, mTLS) met: %s. The transport alone"
@@ -191,8 +195,10 @@ public final class MigrationBenchmark {
       throw new UncheckedIOException(e);
     }
     MigrationSettings settings = MigrationSettings.defaults().withVerifyFullDigest(false);
+    MigrationSettings noDataChannel = settings.withDataChannel(false);
     try (LoopbackAgents agents = new LoopbackAgents(dir.resolve("mtls"), settings, settings);
-         LoopbackAgents plain = new LoopbackAgents(dir.resolve("plain"), settings, settings, true)) {
+         LoopbackAgents plain = new LoopbackAgents(dir.resolve("plain"), settings, settings, true);
+         LoopbackAgents calls = new LoopbackAgents(dir.resolve("calls"), noDataChannel, noDataChannel)) {
       long idleBytes = (long) o.idleVmMiB() << 20;
       double loadBefore = loadAverage();
       Throughput raw = measure(idleBytes, () -> LoopbackTcp.throughputBytesPerSecond(idleBytes));
@@ -200,12 +206,15 @@ public final class MigrationBenchmark {
       MigrationLimits idleLimits = limits(o, 0).build();
       new Series(agents, idleVm, idleLimits).run(MigrationStrategy.PRE_COPY, o.warmUpRuns());
       new Series(plain, idleVm, idleLimits).run(MigrationStrategy.PRE_COPY, Math.min(1, o.warmUpRuns()));
+      new Series(calls, idleVm, idleLimits).run(MigrationStrategy.PRE_COPY, Math.min(1, o.warmUpRuns()));
       Series idle = new Series(agents, idleVm, idleLimits);
       Series idlePlain = new Series(plain, idleVm, idleLimits);
+      Series idleCalls = new Series(calls, idleVm, idleLimits);
       for (int i = 0; i < o.idleRuns(); i++) {
-        // alternated, so that both see the same load from whatever else runs on the machine
+        // interleaved, so that all see the same load from whatever else runs on the machine
         idle.run(MigrationStrategy.PRE_COPY, 1);
         idlePlain.run(MigrationStrategy.PRE_COPY, 1);
+        idleCalls.run(MigrationStrategy.PRE_COPY, 1);
       }
       int chunkBytes = settings.chunkUnits() * 4096;
       TlsMaterial tls = TlsMaterial.fromDirectory(agents.certificates("src"));
@@ -234,8 +243,9 @@ public final class MigrationBenchmark {
               pct(m.downtimeMs, 50), pct(m.downtimeMs, 99), m.lastProblem));
         }
       }
-      return new Result(o, raw, rawTls, tlsStack, idle.throughput(), idlePlain.throughput(), grpc, grpcPlain,
-          loadAverages, pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99), pct(idle.totalMs, 50), cells);
+      return new Result(o, raw, rawTls, tlsStack, idle.throughput(), idleCalls.throughput(), idlePlain.throughput(),
+          grpc, grpcPlain, loadAverages, pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99), pct(idle.totalMs, 50),
+          cells);
     }
   }
 

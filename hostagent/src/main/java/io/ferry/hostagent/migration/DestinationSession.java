@@ -4,6 +4,9 @@ import io.ferry.common.grpc.GrpcServers;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.common.tls.Transport;
 import io.ferry.hostagent.migration.transfer.ChunkStream;
+import io.ferry.hostagent.migration.transfer.DataChannel;
+import io.ferry.hostagent.migration.transfer.GrpcChunkStream;
+import io.ferry.hostagent.migration.transfer.SocketChunkStream;
 import io.ferry.hostagent.migration.transfer.RateLimiter;
 import io.ferry.v1.AbortRequest;
 import io.ferry.v1.CommitRequest;
@@ -35,11 +38,20 @@ final class DestinationSession implements AutoCloseable {
   private final Duration rpcTimeout;
   private final ManagedChannel control;
   private final List<ManagedChannel> streamChannels = new ArrayList<>();
+  private final List<ChunkStream> dataStreams = new ArrayList<>();
+  private final DataChannel dataChannel;
+  private volatile PrepareResponse prepared;
 
   DestinationSession(String target, TlsMaterial tls, Duration rpcTimeout) {
+    this(target, tls, rpcTimeout, null);
+  }
+
+  /** @param dataChannel this agent's data channel, for destinations that offer theirs; null: Transfer calls only */
+  DestinationSession(String target, TlsMaterial tls, Duration rpcTimeout, DataChannel dataChannel) {
     this.target = target;
     this.tls = tls;
     this.rpcTimeout = rpcTimeout;
+    this.dataChannel = dataChannel;
     this.control = channelBuilder().build();
   }
 
@@ -65,7 +77,9 @@ final class DestinationSession implements AutoCloseable {
   }
 
   PrepareResponse prepare(PrepareRequest request) {
-    return blocking().prepare(request);
+    PrepareResponse r = blocking().prepare(request);
+    prepared = r;
+    return r;
   }
 
   SwitchoverResponse switchover(SwitchoverRequest request) {
@@ -89,10 +103,24 @@ final class DestinationSession implements AutoCloseable {
                                              UnaryOperator<TransferChunk> tamper) {
     closeStreamChannels();
     List<ChunkStream> streams = new ArrayList<>();
+    PrepareResponse p = prepared;
+    if (dataChannel != null && p != null && !p.getDataEndpoint().isBlank()) {
+      String endpoint = p.getDataEndpoint();
+      int colon = endpoint.lastIndexOf(':');
+      String host = endpoint.substring(0, colon);
+      host = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      int port = Integer.parseInt(endpoint.substring(colon + 1));
+      for (int i = 0; i < n; i++) {
+        streams.add(SocketChunkStream.open(dataChannel, host, port, migrationId, i, p.getDataToken(), window,
+            limiter, tamper, rpcTimeout));
+      }
+      dataStreams.addAll(streams);
+      return streams;
+    }
     for (int i = 0; i < n; i++) {
       ManagedChannel ch = streamChannel();
       streamChannels.add(ch);
-      streams.add(new ChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, window, limiter, tamper));
+      streams.add(new GrpcChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, window, limiter, tamper));
     }
     return streams;
   }
@@ -100,6 +128,8 @@ final class DestinationSession implements AutoCloseable {
   private void closeStreamChannels() {
     streamChannels.forEach(GrpcServers::shutdown);
     streamChannels.clear();
+    dataStreams.forEach(s -> s.cancel("stream replaced or migration ended"));
+    dataStreams.clear();
   }
 
   @Override

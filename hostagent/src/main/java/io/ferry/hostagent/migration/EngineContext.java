@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 record EngineContext(String hostName, Supplier<String> advertisedEndpoint, Hypervisor hypervisor, TlsMaterial tls,
                      MigrationSettings settings, Clock clock, ExecutorService pool,
                      ScheduledExecutorService timers, MigrationMetrics metrics,
-                     Map<String, PostCopySource> postCopySources, InDoubtMigrations inDoubt) {
+                     Map<String, PostCopySource> postCopySources, InDoubtMigrations inDoubt, DataPlane data) {
   EngineContext {
     postCopySources = postCopySources == null ? new ConcurrentHashMap<>() : postCopySources;
   }

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 final class IncomingMigration implements IncomingSide {
   private static final Logger log = LoggerFactory.getLogger(IncomingMigration.class);
 
+  private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
+
   private final EngineContext ctx;
   private final String migrationId;
   private final String sourceEndpoint;
@@ -41,6 +43,9 @@ final class IncomingMigration implements IncomingSide {
   private final UnitStore memoryPostCopy;
   private final List<UnitStore> disks = new ArrayList<>();
   private final AtomicLong chunks = new AtomicLong();
+  // what each data channel connection of this migration presents (any cluster member could open one: mTLS proves
+  // membership, this proves it is the source this migration was prepared for)
+  private final byte[] dataToken = new byte[16];
   private volatile State state = State.PREPARED;
   private volatile long lastActivityNanos;
   private volatile byte[] deviceState;
@@ -49,6 +54,7 @@ final class IncomingMigration implements IncomingSide {
   private SwitchoverResponse switchoverAnswer;
 
   IncomingMigration(EngineContext ctx, String migrationId, String sourceEndpoint, VirtualMachine vm) {
+    TOKENS.nextBytes(dataToken);
     this.ctx = ctx;
     this.migrationId = migrationId;
     this.sourceEndpoint = sourceEndpoint;
@@ -87,6 +93,14 @@ final class IncomingMigration implements IncomingSide {
   }
 
   /** Applies one chunk (already checked for order); returns a problem description, or null. */
+  byte[] dataToken() {
+    return dataToken.clone();
+  }
+
+  boolean acceptsDataToken(byte[] presented) {
+    return java.security.MessageDigest.isEqual(dataToken, presented);
+  }
+
   String apply(ReceivedChunk received) {
     TransferChunk c = received.chunk();
     touch();

@@ -85,7 +85,15 @@ final class IncomingMigrations implements AutoCloseable {
       byId.put(id, new NativeIncomingMigration(ctx, id, vm, listening));
       answer.setIncomingUri(listening.target().streamUri()).setNbdUri(listening.target().storageUri());
     } else {
-      byId.put(id, new IncomingMigration(ctx, id, req.getSourceEndpoint(), vm));
+      IncomingMigration m = new IncomingMigration(ctx, id, req.getSourceEndpoint(), vm);
+      byId.put(id, m);
+      try {
+        ctx.data().endpoint().ifPresent(e -> answer.setDataEndpoint(e)
+            .setDataToken(com.google.protobuf.ByteString.copyFrom(m.dataToken())));
+      } catch (RuntimeException e) {
+        log.warn("{}: no data channel ({}); migration {} streams over Transfer calls", ctx.hostName(),
+            e.getMessage(), id);
+      }
     }
     log.info("{}: prepared incoming migration {} of VM {} from {}", ctx.hostName(), id, vm.name(),
         req.getTicket().getSourceHost());

@@ -81,13 +81,15 @@ public final class MigrationEngine implements AutoCloseable {
         "migration-timers-" + hostName));
     this.ctx = new EngineContext(hostName, advertisedEndpoint, hypervisor, tls, settings, clock, pool, timers,
         new MigrationMetrics(meters), new ConcurrentHashMap<>(),
-        new InDoubtMigrations(hostName, tls, settings.rpcTimeout(), stateDir));
+        new InDoubtMigrations(hostName, tls, settings.rpcTimeout(), stateDir),
+        new DataPlane(hostName, tls, advertisedEndpoint, settings.dataChannel()));
     List<String> cleaned = hypervisor.discardIncomingLeftovers();
     if (!cleaned.isEmpty()) {
       log.info("{}: removed leftovers of interrupted incoming migrations: {}", hostName, cleaned);
     }
     this.incoming = new IncomingMigrations(ctx, tickets);
     this.peer = new MigrationPeerService(ctx, incoming);
+    ctx.data().serveWith(incoming, peer::transferReceiver);
     for (MigrateVmRequest r : ctx.inDoubt().left()) {
       log.warn("{}: migration {} of VM {} to {} was in its switchover when the previous agent process stopped:"
           + " settling it with {}", hostName, r.getMigrationId(), r.getVm(), r.getDestinationHost(),
@@ -210,6 +212,7 @@ public final class MigrationEngine implements AutoCloseable {
     });
     ctx.inDoubt().close();
     incoming.close();
+    ctx.data().close();
     ctx.timers().shutdownNow();
     ctx.pool().shutdown();
   }

@@ -128,6 +128,11 @@ final class MigrationPeerService implements MigrationPeerGrpc.AsyncService, Bind
     response.onCompleted();
   }
 
+  /** A receiver for one transfer stream that arrived on the data channel (same checks as a Transfer call). */
+  StreamObserver<ReceivedChunk> transferReceiver(StreamObserver<TransferAck> acks) {
+    return new TransferReceiver(acks);
+  }
+
   /** One incoming Transfer call: in-order check per call, apply, acknowledge; any problem aborts the migration. */
   private final class TransferReceiver implements StreamObserver<ReceivedChunk> {
     private final StreamObserver<TransferAck> acks;

@@ -27,11 +27,15 @@ import java.util.function.UnaryOperator;
  *     {@code migration.destination.prepare}, {@code migration.source.switchover} (paused, before the switchover
  *     call), {@code migration.destination.switchover} (started, before answering), {@code migration.source.commit}
  *     (local copy destroyed, before the commit call); the subject is the VM name
+ * @param dataChannel whether this agent, as a destination, takes transfer streams on its data channel (their own
+ *     TLS connections carrying length-prefixed chunks; {@link io.ferry.hostagent.migration.transfer.DataChannel});
+ *     off, or towards a destination without one, streams are {@code MigrationPeer.Transfer} calls
  */
 public record MigrationSettings(int chunkUnits, int windowChunks, boolean verifyFullDigest, long xbzrleCacheBytes,
                                 Duration incomingIdleTimeout, Duration rpcTimeout, Duration defaultMaxDowntime,
                                 int defaultMaxRounds, Duration postCopyReconnectBackoff, LongSupplier ticker,
-                                Waiter waiter, UnaryOperator<TransferChunk> tamper, Failpoints failpoints) {
+                                Waiter waiter, UnaryOperator<TransferChunk> tamper, Failpoints failpoints,
+                                boolean dataChannel) {
   public MigrationSettings {
     if (chunkUnits < 1 || chunkUnits > 1024) {
       throw new IllegalArgumentException("chunkUnits must be 1..1024, got " + chunkUnits);
@@ -59,32 +63,43 @@ public record MigrationSettings(int chunkUnits, int windowChunks, boolean verify
   public static MigrationSettings defaults() {
     return new MigrationSettings(64, 64, true, 64L << 20, Duration.ofSeconds(10), Duration.ofSeconds(30),
         Duration.ofMillis(300), 30, Duration.ofMillis(200), System::nanoTime, Waiter.PARK, UnaryOperator.identity(),
-        Failpoints.fromEnvironment());
+        Failpoints.fromEnvironment(), true);
   }
 
   public MigrationSettings withVerifyFullDigest(boolean on) {
     return new MigrationSettings(chunkUnits, windowChunks, on, xbzrleCacheBytes, incomingIdleTimeout, rpcTimeout,
-        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, failpoints);
+        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper,
+        failpoints, dataChannel);
   }
 
   public MigrationSettings withIncomingIdleTimeout(Duration timeout) {
     return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, timeout, rpcTimeout,
-        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, failpoints);
+        defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper,
+        failpoints, dataChannel);
   }
 
   public MigrationSettings withTamper(UnaryOperator<TransferChunk> t) {
     return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
-        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, t, failpoints);
+        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, t,
+        failpoints, dataChannel);
   }
 
   public MigrationSettings withRpcTimeout(Duration timeout) {
     return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
-        timeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, failpoints);
+        timeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper,
+        failpoints, dataChannel);
   }
 
   public MigrationSettings withFailpoints(Failpoints f) {
     return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
-        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, f);
+        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, f,
+        dataChannel);
+  }
+
+  public MigrationSettings withDataChannel(boolean on) {
+    return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
+        rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, failpoints,
+        on);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -103,13 +103,15 @@ final class SourceMigration implements OutgoingMigration {
       return MigrationOutcome.failed("VM " + request.getVm() + " has local disks: migrate it with storage"
           + " (limits.with_storage)", sc.stats());
     }
-    session = new DestinationSession(request.getDestinationEndpoint(), ctx.tls(), ctx.settings().rpcTimeout());
+    session = new DestinationSession(request.getDestinationEndpoint(), ctx.tls(), ctx.settings().rpcTimeout(),
+        ctx.data().channel());
     try {
       PrepareResponse prepared = session.prepare(PrepareRequest.newBuilder().setTicket(request.getTicket())
           .setSpec(vm.spec()).setPageSizeBytes(access.memory().pageSizeBytes()).setStrategy(request.getStrategy())
           .setLimits(request.getLimits()).setSourceEndpoint(ctx.advertisedEndpoint().get()).build());
-      log.info("migration {}: destination {} prepared VM {}", prepared.getMigrationId(),
-          request.getDestinationHost(), request.getVm());
+      log.info("migration {}: destination {} prepared VM {}; streams {}", prepared.getMigrationId(),
+          request.getDestinationHost(), request.getVm(), prepared.getDataEndpoint().isBlank() ? "as Transfer calls"
+              : "on its data channel " + prepared.getDataEndpoint());
     } catch (StatusRuntimeException e) {
       return MigrationOutcome.rolledBack("destination refused to prepare: " + Wire.describe(e), sc.stats());
     }

@@ -15,14 +15,38 @@ import java.util.List;
 public final class ReceivedChunk implements AutoCloseable {
   private final TransferChunk chunk;
   private final List<ByteBuffer> lentPayload;
-  private final InputStream lender;
+  private final AutoCloseable lender;
   private final int wireBytes;
 
-  ReceivedChunk(TransferChunk fields, List<ByteBuffer> lentPayload, InputStream lender, int wireBytes) {
+  ReceivedChunk(TransferChunk fields, List<ByteBuffer> lentPayload, AutoCloseable lender, int wireBytes) {
     this.chunk = fields;
     this.lentPayload = lentPayload;
     this.lender = lender;
     this.wireBytes = wireBytes;
+  }
+
+  /**
+   * A chunk read in place from {@code frame} (its serialized bytes, in one or more buffers); {@code release} returns
+   * them once the chunk was applied. A message this version cannot read in place is parsed (a copy) instead.
+   */
+  public static ReceivedChunk lent(List<ByteBuffer> frame, int wireBytes, Runnable release) {
+    ChunkWireReader.Parsed p = ChunkWireReader.read(frame);
+    if (p != null) {
+      return new ReceivedChunk(p.fields(), p.payload(), release::run, wireBytes);
+    }
+    try {
+      com.google.protobuf.CodedInputStream in = frame.size() == 1
+          ? com.google.protobuf.CodedInputStream.newInstance(frame.get(0).duplicate())
+          : com.google.protobuf.CodedInputStream.newInstance(frame.stream().map(ByteBuffer::duplicate).toList());
+      TransferChunk c = TransferChunk.parseFrom(in);
+      return owned(c);
+    } catch (IOException e) {
+      throw new UncheckedIOException("malformed transfer chunk: " + e.getMessage(), e);
+    } finally {
+      if (p == null) {
+        release.run();
+      }
+    }
   }
 
   /** A chunk that holds its payload (in-process transports, a message with fields this version does not know). */
@@ -63,6 +87,8 @@ public final class ReceivedChunk implements AutoCloseable {
         lender.close();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
     }
   }
