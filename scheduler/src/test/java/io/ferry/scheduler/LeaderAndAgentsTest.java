@@ -135,6 +135,20 @@ class LeaderAndAgentsTest {
   }
 
   @Test
+  void simAgentWhoseMigrationDataPortIsTakenDoesNotStartAndSaysWhy() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      AgentConfig cfg = new AgentConfig("h8", zk.connectString(), "itest", "127.0.0.1", "127.0.0.1", 0, 0,
+          tls, "sim", Map.of(), Duration.ofSeconds(1), SESSION);
+      Agent agent = new Agent(cfg, Clock.systemUTC()).withMigrationDataChannel(
+          io.ferry.hostagent.migration.DataChannelOptions.of("127.0.0.1:" + busy.getLocalPort(), null));
+      assertThatThrownBy(agent::start)
+          .isInstanceOf(FerryException.class)
+          .hasMessageContaining("agent h8: cannot listen for migration data on 127.0.0.1:" + busy.getLocalPort())
+          .hasMessageContaining("--migration-data-listen");
+    }
+  }
+
+  @Test
   void unreachableZooKeeperFailsFastWithClearMessage() {
     SchedulerConfig cfg = new SchedulerConfig("s9", "127.0.0.1:1", "itest", "127.0.0.1", "127.0.0.1", 0, 0, tls,
         null, SESSION);

@@ -3,6 +3,7 @@ package io.ferry.cli.commands;
 import io.ferry.hostagent.agent.Agent;
 import io.ferry.hostagent.agent.QemuRuntime;
 import io.ferry.hostagent.agent.AgentConfig;
+import io.ferry.hostagent.migration.DataChannelOptions;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,6 +67,20 @@ public final class AgentCommand implements Callable<Integer> {
       + " host)")
   String migrationAddress;
 
+  @Option(names = "--migration-data-listen", paramLabel = "ADDR[:PORT]", description = {"With --hypervisor sim:"
+      + " where incoming migration streams arrive (the data channel: one mTLS connection per stream).",
+      "ADDR, ADDR:PORT or :PORT (default: the advertised host, any free port; a firewall between hosts needs a"
+      + " fixed port)"})
+  String migrationDataListen;
+
+  @Option(names = "--migration-data-advertise", paramLabel = "ADDR:PORT", description = "With --hypervisor sim:"
+      + " where sources connect for the data channel when a NAT or proxy forwards it (default: where it listens)")
+  String migrationDataAdvertise;
+
+  @Option(names = "--no-migration-data-channel", description = "With --hypervisor sim: take incoming migration"
+      + " streams as gRPC calls on --port instead of on the data channel (slower; no second port)")
+  boolean noMigrationDataChannel;
+
   @Option(names = "--cpuinfo", defaultValue = "/proc/cpuinfo", paramLabel = "FILE", description = "With"
       + " --hypervisor qemu: the host CPU description used to refuse VMs whose CPU model needs features this host"
       + " lacks (default: ${DEFAULT-VALUE})")
@@ -85,7 +100,18 @@ public final class AgentCommand implements Callable<Integer> {
     if (simVms > 0 && !"sim".equals(hypervisor)) {
       throw new io.ferry.common.FerryException("--sim-vms needs --hypervisor sim");
     }
+    boolean dataFlags = migrationDataListen != null || migrationDataAdvertise != null;
+    if ((dataFlags || noMigrationDataChannel) && !"sim".equals(hypervisor)) {
+      throw new io.ferry.common.FerryException("the migration data channel flags need --hypervisor sim (QEMU"
+          + " streams listen on --migration-address)");
+    }
+    if (noMigrationDataChannel && dataFlags) {
+      throw new io.ferry.common.FerryException("--no-migration-data-channel cannot be combined with"
+          + " --migration-data-listen or --migration-data-advertise");
+    }
     Agent a = new Agent(config, Clock.systemUTC()).withAdvertisedPort(server.advertisePort())
+        .withMigrationDataChannel(noMigrationDataChannel ? DataChannelOptions.OFF
+            : DataChannelOptions.of(migrationDataListen, migrationDataAdvertise))
         .withQemu(new QemuRuntime.Options(qemuBinary, trustKvm, migrationAddress, cpuinfo));
     if ("sim".equals(hypervisor)) {
       a.withSim(null, null, simTick);

@@ -5,6 +5,7 @@ import io.ferry.common.cluster.ClusterDirectory;
 import io.ferry.common.cluster.ZkConnection;
 import io.ferry.common.grpc.GrpcServers;
 import io.ferry.common.metrics.MetricsEndpoint;
+import io.ferry.hostagent.migration.DataChannelOptions;
 import io.ferry.v1.HostFacts;
 import io.ferry.v1.HostReport;
 import io.grpc.BindableService;
@@ -114,6 +115,14 @@ public final class Agent implements AutoCloseable {
     return sim;
   }
 
+  private DataChannelOptions dataChannel = DataChannelOptions.DEFAULT;
+
+  /** For sim hosts: where incoming transfer streams arrive; call before {@link #start()}. */
+  public Agent withMigrationDataChannel(DataChannelOptions options) {
+    this.dataChannel = java.util.Objects.requireNonNull(options, "options");
+    return this;
+  }
+
   private QemuRuntime qemu;
   private QemuRuntime.Options qemuOptions = QemuRuntime.Options.defaults();
 
@@ -190,7 +199,7 @@ public final class Agent implements AutoCloseable {
         sim = new SimRuntime(config.name(), simSpec != null ? simSpec
             : io.ferry.hostagent.signals.sim.SimHost.Spec.typical(config.name()), dir, durableSimVms,
             config.ticketKeys(),
-            config.tls(), self::get, registry, clock, scenario, simTick);
+            config.tls(), self::get, registry, clock, scenario, simTick, dataChannel);
         services.add(sim.peerService());
         migrationDriver = sim.migrations();
         hypervisor = sim.hypervisor();
@@ -199,6 +208,15 @@ public final class Agent implements AutoCloseable {
           services);
       endpoint = config.advertiseHost() + ":" + (advertisedPort > 0 ? advertisedPort : server.getPort());
       self.set(endpoint);
+      if (sim != null) {
+        try {
+          sim.startDataChannel().ifPresent(e -> log.info("agent {}: incoming migration streams on {}",
+              config.name(), e));
+        } catch (IllegalStateException e) {
+          throw new FerryException("agent " + config.name() + ": " + e.getMessage()
+              + " (--migration-data-listen, or --no-migration-data-channel)");
+        }
+      }
       HostFacts facts = HostFacts.newBuilder()
           .setName(config.name())
           .setCpuCores(Runtime.getRuntime().availableProcessors())

@@ -2,6 +2,7 @@ package io.ferry.hostagent.agent;
 
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.hostagent.hypervisor.VmEventLog;
+import io.ferry.hostagent.migration.DataChannelOptions;
 import io.ferry.hostagent.migration.MigrationEngine;
 import io.ferry.hostagent.migration.MigrationSettings;
 import io.ferry.hostagent.signals.sim.HostModifiers;
@@ -31,24 +32,17 @@ public final class SimRuntime implements AutoCloseable {
   private final String name;
 
   /**
+   * @param durableVms VMs keep their RAM and run state in {@code stateDir} and outlive this process; the VMs a
+   *                   previous process left there are adopted before anything else starts
    * @param ticketKeys directory with ticket-signing.pub (from 'ferry certs init'); without it incoming migrations
    *                   are refused, since no ticket can be verified
    * @param scenario   events to play on this host's signals, or null
    * @param tick       time between two guest steps of the sim vCPUs (shorter: finer downtime, more CPU)
-   */
-  public SimRuntime(String name, SimHost.Spec spec, Path stateDir, Path ticketKeys, TlsMaterial tls,
-                    Supplier<String> endpoint, MeterRegistry registry, Clock clock, ScenarioPlayer scenario,
-                    java.time.Duration tick) {
-    this(name, spec, stateDir, false, ticketKeys, tls, endpoint, registry, clock, scenario, tick);
-  }
-
-  /**
-   * @param durableVms VMs keep their RAM and run state in {@code stateDir} and outlive this process; the VMs a
-   *                   previous process left there are adopted before anything else starts
+   * @param data       where incoming transfer streams arrive (the engine's data channel)
    */
   public SimRuntime(String name, SimHost.Spec spec, Path stateDir, boolean durableVms, Path ticketKeys,
                     TlsMaterial tls, Supplier<String> endpoint, MeterRegistry registry, Clock clock,
-                    ScenarioPlayer scenario, java.time.Duration tick) {
+                    ScenarioPlayer scenario, java.time.Duration tick, DataChannelOptions data) {
     this.name = name;
     this.hypervisor = new SimHypervisor(name, stateDir, clock, System::nanoTime,
         VmEventLog.appendingTo(stateDir.resolve("vm-events.log")), tick);
@@ -56,8 +50,8 @@ public final class SimRuntime implements AutoCloseable {
       hypervisor.durable().adopt();
     }
     this.engine = new MigrationEngine(name, endpoint, hypervisor, tls,
-        AgentTickets.verifier(name, ticketKeys, clock), registry, clock, MigrationSettings.defaults(),
-        durableVms ? stateDir.resolve("migrations") : null);
+        AgentTickets.verifier(name, ticketKeys, clock), registry, clock,
+        MigrationSettings.defaults().withDataChannel(data), durableVms ? stateDir.resolve("migrations") : null);
     this.host = new SimHost(spec, clock);
     this.scenario = scenario;
     this.gauges = new io.ferry.hostagent.signals.HostSignalsGauges(registry);
@@ -89,6 +83,11 @@ public final class SimRuntime implements AutoCloseable {
 
   public io.grpc.BindableService peerService() {
     return engine.peerService();
+  }
+
+  /** Starts the migration data channel's listener: where sources send this host's incoming transfer streams. */
+  public java.util.Optional<String> startDataChannel() {
+    return engine.startDataChannel();
   }
 
   /** Starts a VM on this host (used by 'ferry up' and 'ferry vm start'). */

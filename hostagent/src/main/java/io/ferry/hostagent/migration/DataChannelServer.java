@@ -57,7 +57,7 @@ final class DataChannelServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while binding the data channel");
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the bind's IOException undeclared
       throw new IllegalStateException("cannot listen for migration data on " + bindHost + ":" + port + ": "
           + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package io.ferry.hostagent.migration;
 
+import io.ferry.common.HostPort;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.hostagent.migration.transfer.DataChannel;
 import io.ferry.hostagent.migration.transfer.ReceivedChunk;
@@ -11,24 +12,25 @@ import java.util.function.Supplier;
 
 /**
  * One agent's data channel, both roles: the I/O threads and TLS contexts its outgoing streams use, and the listener
- * incoming migrations are offered (started at the first prepare, on the host the agent advertises, when the engine's
- * settings offer it).
+ * incoming migrations are offered. The listener starts with {@link #endpoint()}: the agent calls it once it knows
+ * its advertised address (so a port in use stops the agent at start); engines without an agent start it at their
+ * first prepare.
  */
 final class DataPlane implements AutoCloseable {
   private final DataChannel channel;
   private final String hostName;
   private final Supplier<String> advertisedEndpoint;
-  private final boolean offer;
+  private final DataChannelOptions options;
   private IncomingMigrations incoming;
   private Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers;
   private DataChannelServer server;
   private String endpoint;
 
-  DataPlane(String hostName, TlsMaterial tls, Supplier<String> advertisedEndpoint, boolean offer) {
+  DataPlane(String hostName, TlsMaterial tls, Supplier<String> advertisedEndpoint, DataChannelOptions options) {
     this.channel = new DataChannel(tls, hostName, 2);
     this.hostName = hostName;
     this.advertisedEndpoint = advertisedEndpoint;
-    this.offer = offer;
+    this.options = options;
   }
 
   DataChannel channel() {
@@ -41,18 +43,29 @@ final class DataPlane implements AutoCloseable {
     this.receivers = receivers;
   }
 
-  /** host:port where sources send this agent's incoming transfer streams; empty when it takes Transfer calls only. */
+  /**
+   * host:port where sources send this agent's incoming transfer streams (listening from the first call on); empty
+   * when it takes Transfer calls only.
+   *
+   * @throws IllegalStateException when the channel cannot listen where the options say
+   */
   synchronized Optional<String> endpoint() {
-    if (!offer || incoming == null) {
+    if (!options.offered() || incoming == null) {
       return Optional.empty();
     }
     if (server == null) {
-      String host = IncomingMigrations.hostOf(advertisedEndpoint.get());
-      String bind = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-      server = new DataChannelServer(channel, hostName, bind, 0, incoming, receivers);
-      endpoint = host + ":" + server.port();
+      String advertisedHost = unbracket(IncomingMigrations.hostOf(advertisedEndpoint.get()));
+      String bind = options.listenHost() != null ? options.listenHost() : advertisedHost;
+      server = new DataChannelServer(channel, hostName, bind, options.port(), incoming, receivers);
+      boolean wildcard = bind.equals("0.0.0.0") || bind.equals("::");
+      endpoint = options.advertise() != null ? options.advertise().toString()
+          : new HostPort(wildcard ? advertisedHost : bind, server.port()).toString();
     }
     return Optional.of(endpoint);
+  }
+
+  private static String unbracket(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.ferry.hostagent.migration;
 
+import io.ferry.common.HostPort;
 import io.ferry.common.grpc.GrpcServers;
 import io.ferry.common.tls.TlsMaterial;
 import io.ferry.common.tls.Transport;
@@ -40,18 +41,24 @@ final class DestinationSession implements AutoCloseable {
   private final List<ManagedChannel> streamChannels = new ArrayList<>();
   private final List<ChunkStream> dataStreams = new ArrayList<>();
   private final DataChannel dataChannel;
+  private final MigrationMetrics metrics;
   private volatile PrepareResponse prepared;
 
   DestinationSession(String target, TlsMaterial tls, Duration rpcTimeout) {
-    this(target, tls, rpcTimeout, null);
+    this(target, tls, rpcTimeout, null, null);
   }
 
-  /** @param dataChannel this agent's data channel, for destinations that offer theirs; null: Transfer calls only */
-  DestinationSession(String target, TlsMaterial tls, Duration rpcTimeout, DataChannel dataChannel) {
+  /**
+   * @param dataChannel this agent's data channel, for destinations that offer theirs; null: Transfer calls only
+   * @param metrics counts the streams opened by transport; null: not counted
+   */
+  DestinationSession(String target, TlsMaterial tls, Duration rpcTimeout, DataChannel dataChannel,
+                     MigrationMetrics metrics) {
     this.target = target;
     this.tls = tls;
     this.rpcTimeout = rpcTimeout;
     this.dataChannel = dataChannel;
+    this.metrics = metrics;
     this.control = channelBuilder().build();
   }
 
@@ -105,16 +112,13 @@ final class DestinationSession implements AutoCloseable {
     List<ChunkStream> streams = new ArrayList<>();
     PrepareResponse p = prepared;
     if (dataChannel != null && p != null && !p.getDataEndpoint().isBlank()) {
-      String endpoint = p.getDataEndpoint();
-      int colon = endpoint.lastIndexOf(':');
-      String host = endpoint.substring(0, colon);
-      host = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-      int port = Integer.parseInt(endpoint.substring(colon + 1));
+      HostPort endpoint = HostPort.parse(p.getDataEndpoint());
       for (int i = 0; i < n; i++) {
-        streams.add(SocketChunkStream.open(dataChannel, host, port, migrationId, i, p.getDataToken(), window,
-            limiter, tamper, rpcTimeout));
+        streams.add(SocketChunkStream.open(dataChannel, endpoint.host(), endpoint.port(), migrationId, i,
+            p.getDataToken(), window, limiter, tamper, rpcTimeout));
       }
       dataStreams.addAll(streams);
+      counted(MigrationMetrics.Transport.DATA_CHANNEL, n);
       return streams;
     }
     for (int i = 0; i < n; i++) {
@@ -122,7 +126,14 @@ final class DestinationSession implements AutoCloseable {
       streamChannels.add(ch);
       streams.add(new GrpcChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, window, limiter, tamper));
     }
+    counted(MigrationMetrics.Transport.GRPC, n);
     return streams;
+  }
+
+  private void counted(MigrationMetrics.Transport transport, int n) {
+    if (metrics != null) {
+      metrics.streamsOpened(transport, n);
+    }
   }
 
   private void closeStreamChannels() {

@@ -47,6 +47,8 @@ final class IncomingMigration implements IncomingSide {
   // membership, this proves it is the source this migration was prepared for)
   private final byte[] dataToken = new byte[16];
   private volatile State state = State.PREPARED;
+  /** Why it was discarded (written before {@link #state} becomes DISCARDED). */
+  private volatile String discardedBecause;
   private volatile long lastActivityNanos;
   private volatile byte[] deviceState;
   private volatile boolean postCopy;
@@ -105,7 +107,11 @@ final class IncomingMigration implements IncomingSide {
     TransferChunk c = received.chunk();
     touch();
     State s = state;
-    if (s == State.DISCARDED || s == State.COMMITTED && !postCopy) {
+    if (s == State.DISCARDED) {
+      // another stream's problem discarded it: its reason is the one the source should see, whichever stream ends first
+      return "migration " + migrationId + " was discarded: " + discardedBecause;
+    }
+    if (s == State.COMMITTED && !postCopy) {
       return "migration " + migrationId + " is " + s + ": no more chunks accepted";
     }
     if (s != State.PREPARED && !(postCopy && c.getKind() == ChunkKind.RAM)) {
@@ -215,6 +221,7 @@ final class IncomingMigration implements IncomingSide {
     if (state == State.COMMITTED || state == State.DISCARDED) {
       return state == State.DISCARDED;
     }
+    discardedBecause = reason;
     state = State.DISCARDED;
     if (fetcher != null) {
       fetcher.close();

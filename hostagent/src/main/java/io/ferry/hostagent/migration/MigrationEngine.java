@@ -102,6 +102,16 @@ public final class MigrationEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts listening for incoming transfer streams on the data channel, if the settings offer it, and says where
+   * sources connect; the agent calls this at start so that a data channel that cannot listen stops it there.
+   *
+   * @throws IllegalStateException when it cannot listen where the settings say
+   */
+  public Optional<String> startDataChannel() {
+    return ctx.data().endpoint();
+  }
+
   /** The {@code MigrationPeer} service to register on the agent's gRPC server. */
   public BindableService peerService() {
     return peer;

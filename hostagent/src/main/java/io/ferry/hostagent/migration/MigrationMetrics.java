@@ -13,10 +13,34 @@ final class MigrationMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
 
+  /** How a transfer stream reaches its destination. */
+  enum Transport {
+    /** Its own TLS connection to the destination's data channel. */
+    DATA_CHANNEL,
+    /** A {@code MigrationPeer.Transfer} call (destinations that do not offer a data channel). */
+    GRPC;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   MigrationMetrics(MeterRegistry registry) {
     this.registry = registry;
     Gauge.builder("ferry.migrations.in.flight", inFlight, AtomicInteger::get)
         .description("Outgoing migrations this agent is running").register(registry);
+    for (Transport t : Transport.values()) {
+      streams(t);
+    }
+  }
+
+  void streamsOpened(Transport transport, int n) {
+    streams(transport).increment(n);
+  }
+
+  private Counter streams(Transport transport) {
+    return Counter.builder("ferry.migration.streams").description("Transfer streams opened by outgoing"
+        + " migrations, by transport").tag("transport", transport.tag()).register(registry);
   }
 
   void started() {

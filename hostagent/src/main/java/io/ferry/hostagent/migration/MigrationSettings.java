@@ -27,15 +27,16 @@ import java.util.function.UnaryOperator;
  *     {@code migration.destination.prepare}, {@code migration.source.switchover} (paused, before the switchover
  *     call), {@code migration.destination.switchover} (started, before answering), {@code migration.source.commit}
  *     (local copy destroyed, before the commit call); the subject is the VM name
- * @param dataChannel whether this agent, as a destination, takes transfer streams on its data channel (their own
- *     TLS connections carrying length-prefixed chunks; {@link io.ferry.hostagent.migration.transfer.DataChannel});
- *     off, or towards a destination without one, streams are {@code MigrationPeer.Transfer} calls
+ * @param dataChannel whether and where this agent, as a destination, takes transfer streams on its data channel
+ *     (their own TLS connections carrying length-prefixed chunks;
+ *     {@link io.ferry.hostagent.migration.transfer.DataChannel}); not offered, or towards a destination without one,
+ *     streams are {@code MigrationPeer.Transfer} calls
  */
 public record MigrationSettings(int chunkUnits, int windowChunks, boolean verifyFullDigest, long xbzrleCacheBytes,
                                 Duration incomingIdleTimeout, Duration rpcTimeout, Duration defaultMaxDowntime,
                                 int defaultMaxRounds, Duration postCopyReconnectBackoff, LongSupplier ticker,
                                 Waiter waiter, UnaryOperator<TransferChunk> tamper, Failpoints failpoints,
-                                boolean dataChannel) {
+                                DataChannelOptions dataChannel) {
   public MigrationSettings {
     if (chunkUnits < 1 || chunkUnits > 1024) {
       throw new IllegalArgumentException("chunkUnits must be 1..1024, got " + chunkUnits);
@@ -51,6 +52,7 @@ public record MigrationSettings(int chunkUnits, int windowChunks, boolean verify
     requirePositive("defaultMaxDowntime", defaultMaxDowntime);
     requirePositive("postCopyReconnectBackoff", postCopyReconnectBackoff);
     java.util.Objects.requireNonNull(failpoints, "failpoints");
+    java.util.Objects.requireNonNull(dataChannel, "dataChannel");
     if (defaultMaxRounds < 1) {
       throw new IllegalArgumentException("defaultMaxRounds must be >= 1, got " + defaultMaxRounds);
     }
@@ -63,7 +65,7 @@ public record MigrationSettings(int chunkUnits, int windowChunks, boolean verify
   public static MigrationSettings defaults() {
     return new MigrationSettings(64, 64, true, 64L << 20, Duration.ofSeconds(10), Duration.ofSeconds(30),
         Duration.ofMillis(300), 30, Duration.ofMillis(200), System::nanoTime, Waiter.PARK, UnaryOperator.identity(),
-        Failpoints.fromEnvironment(), true);
+        Failpoints.fromEnvironment(), DataChannelOptions.DEFAULT);
   }
 
   public MigrationSettings withVerifyFullDigest(boolean on) {
@@ -97,9 +99,13 @@ public record MigrationSettings(int chunkUnits, int windowChunks, boolean verify
   }
 
   public MigrationSettings withDataChannel(boolean on) {
+    return withDataChannel(on ? DataChannelOptions.DEFAULT : DataChannelOptions.OFF);
+  }
+
+  public MigrationSettings withDataChannel(DataChannelOptions options) {
     return new MigrationSettings(chunkUnits, windowChunks, verifyFullDigest, xbzrleCacheBytes, incomingIdleTimeout,
         rpcTimeout, defaultMaxDowntime, defaultMaxRounds, postCopyReconnectBackoff, ticker, waiter, tamper, failpoints,
-        on);
+        options);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -104,7 +104,7 @@ final class SourceMigration implements OutgoingMigration {
           + " (limits.with_storage)", sc.stats());
     }
     session = new DestinationSession(request.getDestinationEndpoint(), ctx.tls(), ctx.settings().rpcTimeout(),
-        ctx.data().channel());
+        ctx.data().channel(), ctx.metrics());
     try {
       PrepareResponse prepared = session.prepare(PrepareRequest.newBuilder().setTicket(request.getTicket())
           .setSpec(vm.spec()).setPageSizeBytes(access.memory().pageSizeBytes()).setStrategy(request.getStrategy())

@@ -30,7 +30,7 @@ class EndedMigrationRetentionTest {
   private MigrationEngine engine() throws Exception {
     MigrationSettings settings = new MigrationSettings(64, 64, true, 64L << 20, Duration.ofSeconds(10),
         Duration.ofSeconds(30), Duration.ofMillis(300), 30, Duration.ofMillis(200), now::get, Waiter.PARK,
-        UnaryOperator.identity(), Failpoints.NONE, false);
+        UnaryOperator.identity(), Failpoints.NONE, DataChannelOptions.OFF);
     KeyPairGenerator keys = KeyPairGenerator.getInstance("EC");
     keys.initialize(256);
     return new MigrationEngine("src", () -> "localhost:1", SimHypervisor.create("src", state, VmEventLog.inMemory()),

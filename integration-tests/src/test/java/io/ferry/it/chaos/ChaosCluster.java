@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * Test harness: a Ferry cluster of separate processes — a 3-member ZooKeeper ensemble, schedulers and sim agents,
  * with mutual TLS — and the means to break it. Every agent sits in its own network namespace when the machine
  * allows it (loopback otherwise); every scheduler's and agent's ZooKeeper connections and every agent's inbound
- * traffic (scheduler commands, migration streams) pass a {@link FaultProxy}. Killed processes restart with the
+ * traffic (scheduler commands and control calls to its gRPC port, migration streams to its data channel) pass a
+ * {@link FaultProxy}. Killed processes restart with the
  * same ports and state directory, as after a crash on a real host.
  */
 public final class ChaosCluster implements AutoCloseable {
@@ -59,8 +60,12 @@ public final class ChaosCluster implements AutoCloseable {
     final boolean agent;
     final int simVms;
     final List<FaultProxy> zkProxies = new ArrayList<>();
+    /** Scheduler commands and control calls to the agent's gRPC port. */
     final FaultProxy inbound;
+    /** Migration streams to the agent's data channel. */
+    final FaultProxy dataInbound;
     final int port;
+    final int dataPort;
     final int metricsPort;
     final String bindHost;
     volatile FerryProcess process;
@@ -73,10 +78,22 @@ public final class ChaosCluster implements AutoCloseable {
       this.bindHost = agent && net != null ? NetNamespaces.address(index) : rootHost;
       this.port = agent && net != null ? 7500 : freePort(rootHost);
       this.metricsPort = agent && net != null ? 9500 : freePort(rootHost);
+      this.dataPort = !agent ? 0 : net != null ? 7600 : freePort(rootHost);
       for (int i = 1; i <= zk.size(); i++) {
         zkProxies.add(new FaultProxy(rootHost, zk.host(), zk.clientPort(i)));
       }
       this.inbound = agent ? new FaultProxy(rootHost, bindHost, port) : null;
+      this.dataInbound = agent ? new FaultProxy(rootHost, bindHost, dataPort) : null;
+    }
+
+    /** An agent's inbound links: its gRPC port's and its data channel's proxies. */
+    List<FaultProxy> inboundLinks() {
+      return inbound == null ? List.of() : List.of(inbound, dataInbound);
+    }
+
+    /** Cuts every open connection into the agent (control calls and migration streams); how many were open. */
+    int cutInbound() {
+      return inboundLinks().stream().mapToInt(FaultProxy::cutAll).sum();
     }
 
     /** Where the rest of the cluster reaches it (an agent: through its inbound proxy). */
@@ -114,12 +131,10 @@ public final class ChaosCluster implements AutoCloseable {
       return zkProxies.stream().map(FaultProxy::address).collect(Collectors.joining(","));
     }
 
-    /** Every proxy on this node's links: ZooKeeper, and for agents the inbound one. */
+    /** Every proxy on this node's links: ZooKeeper, and for agents the inbound ones. */
     List<FaultProxy> proxies() {
       List<FaultProxy> all = new ArrayList<>(zkProxies);
-      if (inbound != null) {
-        all.add(inbound);
-      }
+      all.addAll(inboundLinks());
       return all;
     }
   }
@@ -217,7 +232,9 @@ public final class ChaosCluster implements AutoCloseable {
     if (n.agent) {
       args.addAll(List.of("agent", "--hypervisor", "sim", "--port", Integer.toString(n.port), "--metrics-port",
           Integer.toString(n.metricsPort), "--advertise", n.endpoint(), "--state-dir", n.stateDir().toString(),
-          "--sim-vms", Integer.toString(n.simVms), "--report-interval", "500ms", "--sim-tick", "5ms"));
+          "--sim-vms", Integer.toString(n.simVms), "--report-interval", "500ms", "--sim-tick", "5ms",
+          "--migration-data-listen", n.bindHost + ":" + n.dataPort, "--migration-data-advertise",
+          n.dataInbound.address()));
       wrapper = net != null ? net.exec(n.index) : List.of();
       env = Map.of(io.ferry.common.faults.Failpoints.FILE_ENV, n.failpoints().toString());
       ready = "agent " + n.name + " admin=";
@@ -265,7 +282,7 @@ public final class ChaosCluster implements AutoCloseable {
     if (net != null) {
       net.bandwidth(n.index, bytesPerSecond);
     } else {
-      n.inbound.bandwidth(bytesPerSecond);
+      n.inboundLinks().forEach(p -> p.bandwidth(bytesPerSecond));
     }
   }
 

@@ -410,7 +410,7 @@ final class Scenarios {
 
   private void latencyAndLoss(ChaosRun.Injection in) throws Exception {
     List<FaultProxy> links = new ArrayList<>();
-    cluster.agents.values().forEach(a -> links.add(a.inbound));
+    cluster.agents.values().forEach(a -> links.addAll(a.inboundLinks()));
     cluster.agents.values().forEach(a -> links.addAll(a.zkProxies));
     links.forEach(p -> p.latency(Duration.ofMillis(40)).loss(0.02));
     try {
@@ -438,7 +438,7 @@ final class Scenarios {
           .filter(s -> s.getPhase() == MigrationPhase.TRANSFERRING && s.getStats().getBytesTotal() > (1 << 20))
           .isPresent());
       in.expect(transferring, "migration " + mid + " never transferred");
-      int cut = m.destination().inbound.cutAll();
+      int cut = m.destination().cutInbound();
       in.interrupted++;
       in.expect(cut > 0, "no connection to cut on " + m.destination().name + "'s link");
       Optional<MigrationPhase> end = run.awaitEnd(mid, Duration.ofSeconds(60));
@@ -451,7 +451,7 @@ final class Scenarios {
       Optional<ClusterStatus> st = view.status();
       if (st.isPresent()) {
         for (var m : st.get().getMigrationsList()) {
-          cuts += cluster.node(m.getStatus().getDestinationHost()).inbound.cutAll() > 0 ? 1 : 0;
+          cuts += cluster.node(m.getStatus().getDestinationHost()).cutInbound() > 0 ? 1 : 0;
         }
       }
       Thread.sleep(2_000);

@@ -21,12 +21,14 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The agents' migration data channel: transfer streams as their own TCP connections, mutually authenticated with the
@@ -100,7 +102,12 @@ public final class DataChannel implements AutoCloseable {
   List<ChannelHandler> clientHandlers(SocketChannel ch, String host, int port) {
     List<ChannelHandler> h = new ArrayList<>();
     if (clientTls != null) {
-      h.add(clientTls.newHandler(ch.alloc(), host, port));
+      SslHandler tls = clientTls.newHandler(ch.alloc(), host, port);
+      // as gRPC does for the agents' calls: the destination's certificate must name the host the source dials
+      SSLParameters p = tls.engine().getSSLParameters();
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+      tls.engine().setSSLParameters(p);
+      h.add(tls);
     }
     h.add(framing());
     return h;

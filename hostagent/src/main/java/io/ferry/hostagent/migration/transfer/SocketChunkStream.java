@@ -33,6 +33,8 @@ public final class SocketChunkStream implements ChunkStream {
 
   private final String migrationId;
   private final int streamId;
+  /** "data channel stream N to host:port", the start of every reason this stream gives for failing. */
+  private final String name;
   private final int window;
   private final Semaphore credits;
   private final RateLimiter limiter;
@@ -44,10 +46,11 @@ public final class SocketChunkStream implements ChunkStream {
   private long sequence;
   private long bytesSent;
 
-  private SocketChunkStream(String migrationId, int streamId, int window, RateLimiter limiter,
+  private SocketChunkStream(String migrationId, int streamId, String endpoint, int window, RateLimiter limiter,
                             UnaryOperator<TransferChunk> tamper) {
     this.migrationId = migrationId;
     this.streamId = streamId;
+    this.name = "data channel stream " + streamId + " to " + endpoint;
     this.window = window;
     this.credits = new Semaphore(window);
     this.limiter = limiter;
@@ -58,7 +61,8 @@ public final class SocketChunkStream implements ChunkStream {
   public static SocketChunkStream open(DataChannel dc, String host, int port, String migrationId, int streamId,
                                        ByteString token, int window, RateLimiter limiter,
                                        UnaryOperator<TransferChunk> tamper, Duration connectTimeout) {
-    SocketChunkStream s = new SocketChunkStream(migrationId, streamId, window, limiter, tamper);
+    SocketChunkStream s = new SocketChunkStream(migrationId, streamId, new io.ferry.common.HostPort(host, port)
+        .toString(), window, limiter, tamper);
     ChannelFuture connect = new Bootstrap().group(dc.group()).channel(dc.socketType())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
@@ -73,14 +77,24 @@ public final class SocketChunkStream implements ChunkStream {
         }).connect(host, port);
     if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
       connect.channel().close();
-      s.failure = "cannot open data channel stream " + streamId + " to " + host + ":" + port + ": "
-          + (connect.cause() == null ? "timed out" : connect.cause().getMessage());
+      s.failure = "cannot open " + s.name + ": " + (connect.cause() == null ? "timed out" : why(connect.cause()));
       return s;
     }
     s.channel = connect.channel();
     s.channel.writeAndFlush(DataChannel.frame(s.channel.alloc(), DataChannelHello.newBuilder()
         .setMigrationId(migrationId).setStream(streamId).setToken(token).build()));
     return s;
+  }
+
+  /** The innermost reason (a failed handshake's certificate complaint, not "General OpenSslEngine problem"). */
+  private static String why(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String tls = t instanceof javax.net.ssl.SSLException || root instanceof java.security.cert.CertificateException
+        ? "TLS handshake failed: " : "";
+    return tls + (root.getMessage() != null ? root.getMessage() : root.toString());
   }
 
   @Override
@@ -117,7 +131,7 @@ public final class SocketChunkStream implements ChunkStream {
         .build());
     channel.writeAndFlush(DataChannel.frame(channel.alloc(), c)).addListener(f -> {
       if (!f.isSuccess()) {
-        fail("data channel stream " + streamId + " write failed: " + f.cause().getMessage());
+        fail(name + ": write failed: " + why(f.cause()));
       }
     });
     bytesSent += size;
@@ -216,7 +230,7 @@ public final class SocketChunkStream implements ChunkStream {
       try (ByteBufInputStream in = new ByteBufInputStream(frame, true)) {
         ack = TransferAck.parseFrom(in);
       } catch (IOException e) {
-        fail("data channel stream " + streamId + ": malformed acknowledgement: " + e.getMessage());
+        fail(name + ": malformed acknowledgement: " + e.getMessage());
         ctx.close();
         return;
       }
@@ -237,7 +251,7 @@ public final class SocketChunkStream implements ChunkStream {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (!ended || credits.availablePermits() < window) {
-        fail("destination closed data channel stream " + streamId
+        fail("destination closed " + name
             + (credits.availablePermits() < window ? " with chunks unacknowledged" : ""));
       }
       wake();
@@ -245,7 +259,7 @@ public final class SocketChunkStream implements ChunkStream {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      fail("data channel stream " + streamId + ": " + cause.getMessage());
+      fail(name + ": " + why(cause));
       ctx.close();
     }
   }

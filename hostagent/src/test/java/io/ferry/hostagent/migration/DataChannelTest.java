@@ -1,0 +1,141 @@
+package io.ferry.hostagent.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ferry.common.HostPort;
+import io.ferry.hostagent.hypervisor.VirtualMachine;
+import io.ferry.hostagent.migration.kit.LoopbackAgents;
+import io.ferry.v1.MigrationPhase;
+import io.ferry.v1.MigrationStrategy;
+import io.ferry.v1.VmState;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which transport the transfer streams take: the destination's data channel where it offers one (listening and
+ * advertised where its options say), gRPC Transfer calls where it does not; either way the VM arrives whole.
+ */
+class DataChannelTest {
+  @TempDir Path dir;
+
+  @Test
+  void streamsTakeTheDestinationsDataChannel() throws Exception {
+    try (LoopbackAgents hosts = new LoopbackAgents(dir)) {
+      MigrationOutcome outcome = moveQuietVm(hosts, MigrationStrategy.PRE_COPY);
+
+      assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+      assertThat(streams(hosts, "data_channel")).isPositive();
+      assertThat(streams(hosts, "grpc")).isZero();
+    }
+  }
+
+  @Test
+  void aDestinationWithoutADataChannelGetsTransferCalls() throws Exception {
+    MigrationSettings on = MigrationSettings.defaults();
+    try (LoopbackAgents hosts = new LoopbackAgents(dir, on, on.withDataChannel(DataChannelOptions.OFF))) {
+      assertThat(hosts.dst.engine.startDataChannel()).isEmpty();
+
+      MigrationOutcome outcome = moveQuietVm(hosts, MigrationStrategy.POST_COPY);
+
+      assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+      assertThat(streams(hosts, "grpc")).isPositive();
+      assertThat(streams(hosts, "data_channel")).isZero();
+    }
+  }
+
+  @Test
+  void listensOnTheGivenPortAndSourcesConnectWhereItIsAdvertised() throws Exception {
+    int port = freePort();
+    int nobodyListens = freePort();
+    MigrationSettings on = MigrationSettings.defaults();
+    MigrationSettings elsewhere = on.withDataChannel(DataChannelOptions.of("127.0.0.1:" + port,
+        "127.0.0.1:" + nobodyListens));
+    try (LoopbackAgents hosts = new LoopbackAgents(dir, on, elsewhere)) {
+      assertThat(hosts.dst.engine.startDataChannel()).contains("127.0.0.1:" + nobodyListens);
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        assertThat(s.isConnected()).isTrue();
+      }
+
+      // the advertised address is what sources use: nothing answers there, so the migration rolls back
+      MigrationOutcome outcome = moveQuietVm(hosts, MigrationStrategy.PRE_COPY);
+
+      assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
+      assertThat(outcome.reason()).contains("127.0.0.1:" + nobodyListens);
+      assertThat(hosts.src.vm("quiet").state()).isEqualTo(VmState.VM_RUNNING);
+      assertThat(hosts.dst.has("quiet")).isFalse();
+      assertThat(hosts.overlap()).isEmpty();
+    }
+  }
+
+  @Test
+  void aDataChannelWhoseCertificateDoesNotNameTheAdvertisedHostIsRefused() throws Exception {
+    // the agents' certificates name localhost and 127.0.0.1; 127.0.0.2 is loopback too, but not theirs
+    MigrationSettings on = MigrationSettings.defaults();
+    MigrationSettings unnamed = on.withDataChannel(DataChannelOptions.of("127.0.0.2", null));
+    try (LoopbackAgents hosts = new LoopbackAgents(dir, on, unnamed)) {
+      MigrationOutcome outcome = moveQuietVm(hosts, MigrationStrategy.PRE_COPY);
+
+      assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
+      assertThat(outcome.reason()).contains("127.0.0.2")
+          .contains("TLS handshake failed: No subject alternative names");
+      assertThat(hosts.src.vm("quiet").state()).isEqualTo(VmState.VM_RUNNING);
+      assertThat(hosts.dst.has("quiet")).isFalse();
+    }
+  }
+
+  @Test
+  void aPortInUseIsNamedWhenTheChannelStarts() throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      MigrationSettings taken = MigrationSettings.defaults().withDataChannel(
+          DataChannelOptions.of("127.0.0.1:" + busy.getLocalPort(), null));
+      try (LoopbackAgents hosts = new LoopbackAgents(dir, MigrationSettings.defaults(), taken)) {
+        assertThatThrownBy(hosts.dst.engine::startDataChannel)
+            .hasMessageContaining("cannot listen for migration data on 127.0.0.1:" + busy.getLocalPort());
+      }
+    }
+  }
+
+  @Test
+  void optionsReadTheAgentsFlags() {
+    assertThat(DataChannelOptions.of(null, null)).isEqualTo(DataChannelOptions.DEFAULT);
+    assertThat(DataChannelOptions.of("10.0.0.5", null)).isEqualTo(new DataChannelOptions(true, "10.0.0.5", 0, null));
+    assertThat(DataChannelOptions.of("10.0.0.5:7600", "gw.example:17600")).isEqualTo(
+        new DataChannelOptions(true, "10.0.0.5", 7600, new HostPort("gw.example", 17600)));
+    assertThat(DataChannelOptions.of(":7600", null)).isEqualTo(new DataChannelOptions(true, null, 7600, null));
+    assertThat(DataChannelOptions.of("[fd00::5]:7600", null)).isEqualTo(
+        new DataChannelOptions(true, "fd00::5", 7600, null));
+    assertThat(DataChannelOptions.of("fd00::5", null)).isEqualTo(new DataChannelOptions(true, "fd00::5", 0, null));
+    assertThatThrownBy(() -> DataChannelOptions.of("10.0.0.5:http", null))
+        .hasMessageContaining("'10.0.0.5:http' has a port that is not a number");
+    assertThatThrownBy(() -> DataChannelOptions.of(null, "gw.example"))
+        .hasMessageContaining("'gw.example' is not HOST:PORT");
+  }
+
+  private static MigrationOutcome moveQuietVm(LoopbackAgents hosts, MigrationStrategy strategy) throws Exception {
+    VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("quiet", 16, 0, "uniform"));
+    Await.progress(vm, 10);
+    String before = MemoryImages.memoryWithoutCounterPage(vm);
+    MigrationOutcome outcome = hosts.migrate(hosts.request("quiet", strategy,
+        LoopbackAgents.limits().setAllowPostCopy(strategy == MigrationStrategy.POST_COPY).build()));
+    if (outcome.committed()) {
+      assertThat(MemoryImages.memoryWithoutCounterPage(hosts.dst.vm("quiet"))).isEqualTo(before);
+      assertThat(hosts.overlap()).isEmpty();
+    }
+    return outcome;
+  }
+
+  private static double streams(LoopbackAgents hosts, String transport) {
+    return hosts.src.meters.get("ferry.migration.streams").tag("transport", transport).counter().count();
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
+}
