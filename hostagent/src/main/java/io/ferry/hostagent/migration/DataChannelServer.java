@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
 final class DataChannelServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataChannelServer.class);
   private static final Duration LINGER = Duration.ofSeconds(10);
+  /** A connection that has not said which migration it belongs to by then is closed (sources say so at once). */
+  static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
+
+  private final Duration helloDeadline;
 
   private final String hostName;
   private final IncomingMigrations incoming;
@@ -42,6 +46,13 @@ final class DataChannelServer implements AutoCloseable {
 
   DataChannelServer(DataChannel dc, String hostName, String bindHost, int port, IncomingMigrations incoming,
                     Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers) {
+    this(dc, hostName, bindHost, port, incoming, receivers, HELLO_DEADLINE);
+  }
+
+  DataChannelServer(DataChannel dc, String hostName, String bindHost, int port, IncomingMigrations incoming,
+                    Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers,
+                    Duration helloDeadline) {
+    this.helloDeadline = helloDeadline;
     this.hostName = hostName;
     this.incoming = incoming;
     this.receivers = receivers;
@@ -76,6 +87,19 @@ final class DataChannelServer implements AutoCloseable {
   private final class Connection extends ChannelInboundHandlerAdapter {
     private StreamObserver<ReceivedChunk> receiver;
     private boolean done;
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.executor().schedule(() -> {
+        if (receiver == null && !done) {
+          log.warn("{}: closed a data channel connection from {}: no hello within {} ms", hostName,
+              ctx.channel().remoteAddress(), helloDeadline.toMillis());
+          done = true;
+          ctx.close();
+        }
+      }, helloDeadline.toMillis(), TimeUnit.MILLISECONDS);
+      ctx.fireChannelActive();
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -101,6 +101,19 @@ class DataChannelTest {
   }
 
   @Test
+  void aConnectionThatNeverSaysWhichMigrationItCarriesIsClosed() throws Exception {
+    io.ferry.common.tls.TlsMaterial tls = io.ferry.common.tls.TlsMaterial.insecurePlainText();
+    try (io.ferry.hostagent.migration.transfer.DataChannel dc =
+             new io.ferry.hostagent.migration.transfer.DataChannel(tls, "dst", 1);
+         DataChannelServer server = new DataChannelServer(dc, "dst", "127.0.0.1", 0, null, null,
+             java.time.Duration.ofMillis(300));
+         Socket silent = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      silent.setSoTimeout(10_000); // not closed by then: the read throws and the test fails
+      assertThat(silent.getInputStream().read()).as("end of stream").isEqualTo(-1);
+    }
+  }
+
+  @Test
   void optionsReadTheAgentsFlags() {
     assertThat(DataChannelOptions.of(null, null)).isEqualTo(DataChannelOptions.DEFAULT);
     assertThat(DataChannelOptions.of("10.0.0.5", null)).isEqualTo(new DataChannelOptions(true, "10.0.0.5", 0, null));

@@ -34,8 +34,9 @@ import javax.net.ssl.SSLParameters;
  * The agents' migration data channel: transfer streams as their own TCP connections, mutually authenticated with the
  * cluster certificates (TLS 1.3, BoringSSL when gRPC's Netty ships it, as for the agents' gRPC), each frame a 4-byte
  * length and a protobuf message: a {@code DataChannelHello}, then {@code TransferChunk}s, then an empty frame that
- * ends the stream; {@code TransferAck}s flow back. gRPC's HTTP/2 framing, flow control and per-message work cost more
- * than half the throughput of the link here (docs/benchmarks.md); control calls stay on gRPC.
+ * ends the stream; {@code TransferAck}s flow back. gRPC's HTTP/2 framing, flow control and per-message work made
+ * the engine about a quarter slower (docs/benchmarks.md, "streams as gRPC Transfer calls"); control calls stay on
+ * gRPC.
  *
  * <p>Uses the Netty that gRPC shades, so the data channel runs on the same event-loop implementation and TLS library
  * as the rest of the agent.
