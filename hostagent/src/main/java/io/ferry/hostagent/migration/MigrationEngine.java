@@ -196,7 +196,8 @@ public final class MigrationEngine implements AutoCloseable {
   /** Every outgoing migration this engine knows, newest first. */
   public List<MigrationStatus> list() {
     return outgoing.values().stream().map(this::status)
-        .sorted(Comparator.comparing((MigrationStatus s) -> s.getUpdatedAt().getSeconds()).reversed()).toList();
+        .sorted(Comparator.comparing((MigrationStatus s) -> s.getUpdatedAt().getSeconds())
+            .thenComparing(s -> s.getUpdatedAt().getNanos()).reversed()).toList();
   }
 
   /** Completes when the migration ends (for tests, benchmarks and the agent's journal updates). */

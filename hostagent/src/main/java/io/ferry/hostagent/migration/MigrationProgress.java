@@ -30,6 +30,8 @@ final class MigrationProgress {
   private volatile Duration downtime;
   private volatile long endNanos;
   private volatile MigrationStats finalStats;
+  /** When phase, strategy or outcome last changed: the status's {@code updated_at}. */
+  private volatile java.time.Instant changedAt;
   private volatile java.util.function.LongSupplier faults = () -> 0;
 
   MigrationProgress(MigrateVmRequest request, String sourceHost, Clock clock, LongSupplier ticker,
@@ -40,6 +42,7 @@ final class MigrationProgress {
     this.ticker = ticker;
     this.startNanos = ticker.getAsLong();
     this.metrics = metrics;
+    this.changedAt = clock.instant();
     MigrationStrategy s = request.getStrategy();
     this.strategyInUse = s == MigrationStrategy.AUTO || s == MigrationStrategy.STRATEGY_UNSPECIFIED
         ? MigrationStrategy.PRE_COPY : s;
@@ -61,6 +64,7 @@ final class MigrationProgress {
   void phase(MigrationPhase p, String msg) {
     phase = p;
     message = msg;
+    changedAt = clock.instant();
   }
 
   MigrationPhase phase() {
@@ -69,6 +73,7 @@ final class MigrationProgress {
 
   void strategyInUse(MigrationStrategy s) {
     strategyInUse = s;
+    changedAt = clock.instant();
   }
 
   void round(int n, long remaining, double dirtyRate) {
@@ -118,6 +123,7 @@ final class MigrationProgress {
     finalStats = stats;
     phase = o.result();
     message = o.reason();
+    changedAt = clock.instant();
     metrics.finished(strategyLabel(), o.result().name().toLowerCase(java.util.Locale.ROOT), stats);
     outcome.complete(new MigrationOutcome(o.result(), o.reason(), stats));
   }
@@ -130,12 +136,11 @@ final class MigrationProgress {
 
   MigrationStatus status(long totalBytes, MigrationStats liveStats) {
     MigrationStats s = finalStats != null ? finalStats : liveStats;
-    java.time.Instant now = clock.instant();
     return MigrationStatus.newBuilder().setMigrationId(request.getMigrationId()).setVm(request.getVm())
         .setSourceHost(sourceHost).setDestinationHost(request.getDestinationHost()).setPhase(phase)
         .setStrategy(request.getStrategy()).setStrategyInUse(strategyInUse).setTotalBytes(totalBytes)
         .setRemainingBytes(remainingBytes).setStats(s).setMessage(message)
-        .setUpdatedAt(Wire.timestamp(now)).build();
+        .setUpdatedAt(Wire.timestamp(changedAt)).build();
   }
 
   static com.google.protobuf.Duration duration(Duration d) {

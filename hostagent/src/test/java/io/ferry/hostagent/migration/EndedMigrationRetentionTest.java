@@ -26,6 +26,24 @@ class EndedMigrationRetentionTest {
   Path state;
 
   private final AtomicLong now = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicReference<java.time.Instant> wall =
+      new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-11-27T10:00:00Z"));
+  private final Clock wallClock = new Clock() {
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return wall.get();
+    }
+  };
 
   private MigrationEngine engine() throws Exception {
     MigrationSettings settings = new MigrationSettings(64, 64, true, 64L << 20, Duration.ofSeconds(10),
@@ -35,7 +53,7 @@ class EndedMigrationRetentionTest {
     keys.initialize(256);
     return new MigrationEngine("src", () -> "localhost:1", SimHypervisor.create("src", state, VmEventLog.inMemory()),
         TlsMaterial.insecurePlainText(), new TicketVerifier(keys.generateKeyPair().getPublic(), "src",
-        Clock.systemUTC()), new SimpleMeterRegistry(), Clock.systemUTC(), settings);
+        Clock.systemUTC()), new SimpleMeterRegistry(), wallClock, settings);
   }
 
   /** A request the engine refuses at once (no such VM here): it ends FAILED as soon as it starts. */
@@ -56,6 +74,22 @@ class EndedMigrationRetentionTest {
       assertThat(engine.status("m1")).as("61 minutes after it ended").isEmpty();
       assertThat(engine.status("m2")).isPresent();
       assertThat(engine.status("m3")).isPresent();
+    }
+  }
+
+  @Test
+  void theListShowsTheLatestChangeFirstAndAnEndedMigrationKeepsItsTime() throws Exception {
+    try (MigrationEngine engine = engine()) {
+      engine.start(refused("m1"));
+      java.time.Instant m1Ended = wall.get();
+      wall.set(m1Ended.plusSeconds(60));
+      engine.start(refused("m2"));
+      wall.set(m1Ended.plusSeconds(120));
+
+      assertThat(engine.list()).extracting(io.ferry.v1.MigrationStatus::getMigrationId).containsExactly("m2", "m1");
+      assertThat(engine.status("m1").orElseThrow().getUpdatedAt().getSeconds())
+          .as("an ended migration's time is when it ended, not when it is asked about")
+          .isEqualTo(m1Ended.getEpochSecond());
     }
   }
 
