@@ -63,6 +63,11 @@ public record SchedulingPolicy(
                 migration, power);
     }
 
+    public SchedulingPolicy withMigration(MigrationSettings value) {
+        return new SchedulingPolicy(name, interval, balance, consolidation, failureAvoidance, limits, windows, rules,
+                value, power);
+    }
+
     public SchedulingPolicy withConsolidation(ConsolidationSettings value) {
         return new SchedulingPolicy(name, interval, balance, value, failureAvoidance, limits, windows, rules,
                 migration, power);

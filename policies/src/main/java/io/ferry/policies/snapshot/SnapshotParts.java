@@ -77,7 +77,8 @@ final class SnapshotParts {
         }
         return Optional.of(new Vm(name, host, (int) vcpus, memory, f.number(node, path, "cpuUsageCores", 0, false),
                 f.whole(node, path, "memoryUsedMiB", memory, false), f.number(node, path, "dirtyRateMiBps", 0, false),
-                f.labels(node, path, "labels"), f.strings(node, path, "cpuFeatures"), lastMigrated));
+                f.labels(node, path, "labels"), f.strings(node, path, "cpuFeatures"), lastMigrated,
+                f.whole(node, path, "diskMiB", 0, false)));
     }
 
     static void writeHost(ObjectNode o, Host h) {
@@ -107,6 +108,9 @@ final class SnapshotParts {
         o.put("name", v.name()).put("host", v.host()).put("vcpus", v.vcpus()).put("memoryMiB", v.memoryMiB())
                 .put("cpuUsageCores", v.cpuUsageCores()).put("memoryUsedMiB", v.memoryUsedMiB())
                 .put("dirtyRateMiBps", v.dirtyRateMiBps());
+        if (v.diskMiB() > 0) {
+            o.put("diskMiB", v.diskMiB());
+        }
         SnapshotJson.putLabels(o, "labels", v.labels());
         SnapshotJson.putStrings(o, "cpuFeatures", v.cpuFeatures());
         if (v.lastMigratedAt() == null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.policies.model.ConsolidationSettings;
 import io.ferry.policies.model.Limits;
+import io.ferry.policies.model.MigrationSettings;
 import io.ferry.policies.model.SchedulingPolicy;
 import io.ferry.policies.model.TimeWindow;
 import io.ferry.policies.model.Windows;
@@ -55,6 +56,36 @@ class PlannerScenariosTest {
         });
         assertThat(plan.moves()).extracting(Move::to).containsExactlyInAnyOrder("b", "c");
         assertThat(plan.after().imbalance()).isLessThan(plan.before().imbalance());
+    }
+
+    @Test
+    void withStorageAMoveCountsTheVmsDisksAndTheCheapestVmGoes() {
+        cluster.host("a", 16, 65536);
+        cluster.host("b", 16, 65536);
+        cluster.host("c", 16, 65536);
+        for (int i = 0; i < 6; i++) {
+            long disks = i < 5 ? 200 * 1024 : 0; // a-vm5 alone has no local disks
+            cluster.vm(new Vm("a-vm" + i, "a", 2, 4096, 2, 4096, 10, Map.of(), Set.of("avx2"), null, disks));
+        }
+        cluster.vm("b-vm", "b", 1, 4096).vm("c-vm", "c", 1, 4096);
+        SchedulingPolicy oneMove = ROOMY.withLimits(new Limits(100, 100, 1, Duration.ofMinutes(30)));
+        MigrationSettings shared = oneMove.migration();
+        MigrationSettings copyDisks = new MigrationSettings(shared.strategy(), shared.maxDowntime(),
+                shared.bandwidthBytesPerSecond(), shared.encrypted(), shared.allowPostCopy(), true);
+
+        Plan sharedStorage = Planner.plan(cluster.build(), oneMove);
+        Plan withStorage = Planner.plan(cluster.build(), oneMove.withMigration(copyDisks));
+
+        // on shared storage the disks stay put: every VM of a costs the same, and the first is taken
+        assertThat(sharedStorage.moves()).singleElement().satisfies(m -> {
+            assertThat(m.vm()).isNotEqualTo("a-vm5");
+            assertThat(m.explanation()).doesNotContain("of disks");
+        });
+        // copying 200 GiB at 1 GiB/s makes the others' moves cost the most: the VM without disks goes
+        assertThat(withStorage.moves()).singleElement().satisfies(m -> {
+            assertThat(m.vm()).isEqualTo("a-vm5");
+            assertThat(m.from()).isEqualTo("a");
+        });
     }
 
     @Test

@@ -47,7 +47,8 @@ class SnapshotJsonTest {
                         12));
         c.host("b", 8, 32768).mode(HostMode.DRAINING).power(PowerState.ON);
         c.vm(new Vm("v", "a", 2, 4096, 1.5, 3000, 7.5, Map.of("app", "db"), Set.of("avx2"),
-                TestCluster.NOW.minus(Duration.ofHours(2))));
+                TestCluster.NOW.minus(Duration.ofHours(2)), 20480));
+        c.vm(new Vm("w", "b", 1, 1024, 0.5, 1000, 0, Map.of(), Set.of(), null));
         c.inFlight("v", "a", "b");
         Snapshot original = c.build();
 

@@ -66,7 +66,8 @@ public final class SnapshotBuilder {
         vms.add(new Vm(v.getName(), h.name(), Math.max(1, v.getVcpus()), Math.max(1, v.getMemoryBytes() / MIB),
             Math.max(0, v.getCpuUsageCores()), Math.max(0, v.getMemoryUsedBytes() / MIB),
             Math.max(0, v.getDirtyRateBytesPerSecond() / MIB), v.getLabelsMap(),
-            new HashSet<>(v.getCpuFeaturesList()), lastMigratedAt.apply(v.getName()).orElse(null)));
+            new HashSet<>(v.getCpuFeaturesList()), lastMigratedAt.apply(v.getName()).orElse(null),
+            Math.max(0, v.getDiskBytes()) / MIB));
       }
     }
     List<MigrationInFlight> flying = new ArrayList<>();
