@@ -6,7 +6,6 @@ import io.ferry.it.FerryProcess;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -198,10 +197,8 @@ public final class ChaosCluster implements AutoCloseable {
     });
   }
 
-  static int freePort(String host) throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return s.getLocalPort();
-    }
+  static int freePort(String host) {
+    return io.ferry.it.StablePorts.free(host);
   }
 
   void addScheduler(String name) throws IOException {

@@ -1,7 +1,7 @@
 package io.ferry.it.chaos;
 
 import io.ferry.it.FerryProcess;
-import java.net.ServerSocket;
+import io.ferry.it.StablePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,13 +32,7 @@ public final class ZkEnsembleProcesses implements AutoCloseable {
     this.jvmOptions = jvmOptions;
     this.members = new FerryProcess[size];
     for (int i = 0; i < size; i++) {
-      ports.add(new int[] {freePort(), freePort(), freePort()});
-    }
-  }
-
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+      ports.add(new int[] {StablePorts.free(host), StablePorts.free(host), StablePorts.free(host)});
     }
   }
 
