@@ -54,7 +54,7 @@ final class DataPlane implements AutoCloseable {
       return Optional.empty();
     }
     if (server == null) {
-      String advertisedHost = unbracket(IncomingMigrations.hostOf(advertisedEndpoint.get()));
+      String advertisedHost = HostPort.parse(advertisedEndpoint.get()).host();
       String bind = options.listenHost() != null ? options.listenHost() : advertisedHost;
       server = new DataChannelServer(channel, hostName, bind, options.port(), incoming, receivers);
       boolean wildcard = bind.equals("0.0.0.0") || bind.equals("::");
@@ -62,10 +62,6 @@ final class DataPlane implements AutoCloseable {
           : new HostPort(wildcard ? advertisedHost : bind, server.port()).toString();
     }
     return Optional.of(endpoint);
-  }
-
-  private static String unbracket(String host) {
-    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
   @Override

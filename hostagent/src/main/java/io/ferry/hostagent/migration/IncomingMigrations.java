@@ -1,5 +1,6 @@
 package io.ferry.hostagent.migration;
 
+import io.ferry.common.HostPort;
 import io.ferry.common.tickets.TicketCheck;
 import io.ferry.common.tickets.TicketVerifier;
 import io.ferry.hostagent.hypervisor.NativeStream;
@@ -76,7 +77,7 @@ final class IncomingMigrations implements AutoCloseable {
       NativeStream.Incoming listening;
       try {
         listening = stream.listen(req.getStrategy() == MigrationStrategy.STRATEGY_UNSPECIFIED
-            ? MigrationStrategy.AUTO : req.getStrategy(), req.getLimits(), hostOf(ctx.advertisedEndpoint().get()));
+            ? MigrationStrategy.AUTO : req.getStrategy(), req.getLimits(), HostPort.parse(ctx.advertisedEndpoint().get()).host());
       } catch (RuntimeException e) {
         vm.destroy();
         throw Status.FAILED_PRECONDITION.withDescription("cannot receive VM " + req.getSpec().getName() + " on "
@@ -99,12 +100,6 @@ final class IncomingMigrations implements AutoCloseable {
         req.getTicket().getSourceHost());
     ctx.settings().failpoints().hit("migration.destination.prepare", vm.name());
     return answer.build();
-  }
-
-  /** The host part of {@code host:port} (IPv6 literals in brackets keep them). */
-  static String hostOf(String endpoint) {
-    int colon = endpoint.lastIndexOf(':');
-    return colon < 0 ? endpoint : endpoint.substring(0, colon);
   }
 
   /** Post-copy recovery of a native stream: the incoming hypervisor listens again; returns where. */

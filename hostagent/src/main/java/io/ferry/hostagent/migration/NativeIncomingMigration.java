@@ -1,5 +1,6 @@
 package io.ferry.hostagent.migration;
 
+import io.ferry.common.HostPort;
 import io.ferry.hostagent.hypervisor.NativeStream;
 import io.ferry.hostagent.hypervisor.VirtualMachine;
 import io.ferry.v1.SwitchoverRequest;
@@ -115,6 +116,6 @@ final class NativeIncomingMigration implements IncomingSide {
       throw Status.FAILED_PRECONDITION.withDescription("migration " + migrationId + " was discarded on "
           + ctx.hostName()).asRuntimeException();
     }
-    return incoming.recover(IncomingMigrations.hostOf(ctx.advertisedEndpoint().get()));
+    return incoming.recover(HostPort.parse(ctx.advertisedEndpoint().get()).host());
   }
 }

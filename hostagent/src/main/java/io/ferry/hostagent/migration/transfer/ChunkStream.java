@@ -1,37 +1,187 @@
 package io.ferry.hostagent.migration.transfer;
 
 import io.ferry.v1.TransferChunk;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
- * One transfer stream of a migration, source side: numbers its chunks from 1, keeps at most a window of them
- * unacknowledged (back-pressure), and records the first failure the destination reports. Used by one thread.
- * Over the agents' data channel ({@link SocketChunkStream}) or, for destinations without one, as a gRPC
- * {@code Transfer} call ({@link GrpcChunkStream}).
+ * One transfer stream of a migration, source side: numbers its chunks from 1, keeps at most {@code window} of them
+ * unacknowledged (back-pressure), waits while the transport holds as much as it should, and records the first
+ * failure. Used by one sending thread; the transport's threads report acknowledgements, readiness and failures.
+ *
+ * <p>Transports: the agents' data channel ({@link SocketChunkStream}) or, for destinations without one, a gRPC
+ * {@code Transfer} call ({@link GrpcChunkStream}). They only say whether they take more now, send one chunk, end
+ * the stream and break it off.
  */
-public interface ChunkStream {
-  int streamId();
+public abstract class ChunkStream {
+  /** Bytes a chunk costs beyond its payload, for the rate limiter and the byte count (framing, header fields). */
+  private static final int OVERHEAD_BYTES = 48;
+  private static final long WAIT_SLICE_MILLIS = 50;
+
+  private final String migrationId;
+  private final int streamId;
+  private final int window;
+  private final Semaphore credits;
+  private final RateLimiter limiter;
+  private final UnaryOperator<TransferChunk> tamper;
+  private final Object progress = new Object();
+  private volatile String failure;
+  private volatile boolean ended;
+  private long sequence;
+  private long bytesSent;
+
+  protected ChunkStream(String migrationId, int streamId, int window, RateLimiter limiter,
+                        UnaryOperator<TransferChunk> tamper) {
+    this.migrationId = migrationId;
+    this.streamId = streamId;
+    this.window = window;
+    this.credits = new Semaphore(window);
+    this.limiter = limiter;
+    this.tamper = tamper;
+  }
+
+  /** Whether the transport takes another chunk now (else the sender waits for {@link #wake}). */
+  protected abstract boolean transportReady();
+
+  /** Hands one stamped chunk to the transport; it must be serialized before this returns. */
+  protected abstract void transmit(TransferChunk chunk);
+
+  /** Ends the stream after its last chunk (the destination sees a clean end). */
+  protected abstract void endTransport();
+
+  /** Breaks the stream off (the destination sees it cut). */
+  protected abstract void breakOff(String reason);
+
+  public final int streamId() {
+    return streamId;
+  }
 
   /** Chunks sent so far on this stream. */
-  long sent();
+  public final long sent() {
+    return sequence;
+  }
 
-  long bytesSent();
+  public final long bytesSent() {
+    return bytesSent;
+  }
 
-  /** The destination's error, or null while healthy. */
-  String failure();
+  /** The first reason this stream failed, or null while healthy. */
+  public final String failure() {
+    return failure;
+  }
 
   /**
    * Sends one chunk; false when the stream failed or {@code stop} said so while waiting. The chunk is serialized
    * before this returns: its payload may wrap a buffer the caller reuses.
    */
-  boolean send(TransferChunk.Builder chunk, BooleanSupplier stop);
+  public final boolean send(TransferChunk.Builder chunk, BooleanSupplier stop) {
+    if (failure != null) {
+      return false;
+    }
+    int size = chunk.getPayload().size() + OVERHEAD_BYTES;
+    if (!limiter.acquire(size, () -> stop.getAsBoolean() || failure != null) || !awaitCredits(1, stop)
+        || !awaitTransport(stop)) {
+      return false;
+    }
+    transmit(tamper.apply(chunk.setMigrationId(migrationId).setSequence(++sequence).setStream(streamId).build()));
+    bytesSent += size;
+    return true;
+  }
 
   /** Waits until every chunk sent is acknowledged. */
-  boolean drain(BooleanSupplier stop);
+  public final boolean drain(BooleanSupplier stop) {
+    if (!awaitCredits(window, stop)) {
+      return false;
+    }
+    credits.release(window);
+    return true;
+  }
 
   /** Ends the stream after the last chunk. */
-  void complete();
+  public final void complete() {
+    if (failure == null && !ended) {
+      ended = true;
+      endTransport();
+    }
+  }
 
-  /** Breaks the stream off. */
-  void cancel(String reason);
+  /** Breaks the stream off, unless it already ended cleanly. */
+  public final void cancel(String reason) {
+    if (ended && failure == null) {
+      return;
+    }
+    fail("cancelled: " + reason);
+    ended = true;
+    breakOff(reason);
+  }
+
+  /** The destination acknowledged one chunk. */
+  protected final void acknowledged() {
+    credits.release();
+  }
+
+  /** Whether chunks sent are still waiting for their acknowledgement. */
+  protected final boolean unacknowledged() {
+    return credits.availablePermits() < window;
+  }
+
+  /** Whether {@link #complete} or {@link #cancel} ended the stream on this side. */
+  protected final boolean ended() {
+    return ended;
+  }
+
+  /** Records {@code why} unless the stream already failed, and wakes the sender. */
+  protected final void fail(String why) {
+    if (failure == null) {
+      failure = why;
+    }
+    wake();
+  }
+
+  /** The transport may take more now (or failed): the waiting sender looks again. */
+  protected final void wake() {
+    synchronized (progress) {
+      progress.notifyAll();
+    }
+  }
+
+  private boolean awaitTransport(BooleanSupplier stop) {
+    if (transportReady()) {
+      return true;
+    }
+    synchronized (progress) {
+      while (!transportReady()) {
+        if (failure != null || stop.getAsBoolean()) {
+          return false;
+        }
+        try {
+          progress.wait(WAIT_SLICE_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Takes {@code n} credits, giving up when the stream fails or {@code stop} says so. */
+  private boolean awaitCredits(int n, BooleanSupplier stop) {
+    while (failure == null) {
+      try {
+        if (credits.tryAcquire(n, WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+          return true;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      if (stop.getAsBoolean()) {
+        return false;
+      }
+    }
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 package io.ferry.hostagent.qemu.migrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferry.common.HostPort;
 import io.ferry.hostagent.qemu.launch.QemuVm;
 import io.ferry.hostagent.qemu.qmp.QmpEvent;
 import io.ferry.hostagent.qemu.qmp.QmpException;
@@ -47,15 +48,14 @@ public final class QemuMigrationDestination {
           () -> new IllegalArgumentException("TLS is on but no TLS directory was given")), true, qmpTimeout);
     }
     MigrationCapabilities.apply(vm.qmp(), options, false, qmpTimeout);
-    vm.qmp().execute("migrate-incoming", Map.of("uri", "tcp:" + host + ":" + port), qmpTimeout);
+    vm.qmp().execute("migrate-incoming", Map.of("uri", "tcp:" + new HostPort(host, port)), qmpTimeout);
     d.listening = d.readAddress(host, port);
     return d;
   }
 
   /** Where the source should connect: {@code tcp:HOST:PORT} for QMP {@code migrate}. */
   public String uri() {
-    String host = listening.getHostString();
-    return "tcp:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + listening.getPort();
+    return "tcp:" + new HostPort(listening.getHostString(), listening.getPort());
   }
 
   public InetSocketAddress address() {
@@ -96,8 +96,9 @@ public final class QemuMigrationDestination {
    * source resumes with {@link QemuMigrationSource#resume}.
    */
   public String recover(String host, int port) {
-    vm.qmp().execute("migrate-recover", Map.of("uri", "tcp:" + host + ":" + port), qmpTimeout);
-    return "tcp:" + host + ":" + port;
+    String uri = "tcp:" + new HostPort(host, port);
+    vm.qmp().execute("migrate-recover", Map.of("uri", uri), qmpTimeout);
+    return uri;
   }
 
   private boolean isRunningQuietly() {
