@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -106,8 +107,8 @@ final class DestinationSession implements AutoCloseable {
   }
 
   /** Opens {@code n} transfer streams, replacing any opened before. */
-  synchronized List<ChunkStream> openStreams(String migrationId, int n, int window, RateLimiter limiter,
-                                             UnaryOperator<TransferChunk> tamper) {
+  synchronized List<ChunkStream> openStreams(String migrationId, int n, int maxWindow, LongSupplier ticker,
+                                             RateLimiter limiter, UnaryOperator<TransferChunk> tamper) {
     closeStreamChannels();
     List<ChunkStream> streams = new ArrayList<>();
     PrepareResponse p = prepared;
@@ -115,7 +116,7 @@ final class DestinationSession implements AutoCloseable {
       HostPort endpoint = HostPort.parse(p.getDataEndpoint());
       for (int i = 0; i < n; i++) {
         streams.add(SocketChunkStream.open(dataChannel, endpoint.host(), endpoint.port(), migrationId, i,
-            p.getDataToken(), window, limiter, tamper, rpcTimeout));
+            p.getDataToken(), maxWindow, ticker, limiter, tamper, rpcTimeout));
       }
       dataStreams.addAll(streams);
       counted(MigrationMetrics.Transport.DATA_CHANNEL, n);
@@ -124,7 +125,8 @@ final class DestinationSession implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       ManagedChannel ch = streamChannel();
       streamChannels.add(ch);
-      streams.add(new GrpcChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, window, limiter, tamper));
+      streams.add(new GrpcChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, maxWindow, ticker, limiter,
+          tamper));
     }
     counted(MigrationMetrics.Transport.GRPC, n);
     return streams;

@@ -11,7 +11,8 @@ import java.util.function.UnaryOperator;
  * Engine tuning that does not come with each migration request (requests carry {@code MigrationLimits}).
  *
  * @param chunkUnits pages or blocks per transfer chunk (contiguous runs)
- * @param windowChunks unacknowledged chunks allowed per stream
+ * @param windowChunks most unacknowledged chunks per stream (the window adapts below it to the path:
+ *     {@code transfer.AckWindow})
  * @param verifyFullDigest compare a digest of all RAM and disks at the pause (adds a full scan on both sides to the
  *     downtime; a safety check the tests use, off for downtime-sensitive runs)
  * @param xbzrleCacheBytes source cache of sent pages for delta encoding (0 = off)

@@ -57,8 +57,8 @@ final class OutgoingTransfer {
     RateLimiter limiter = new RateLimiter(limits.getBandwidthBytesPerSecond(), ctx.settings().ticker(),
         ctx.settings().waiter());
     int n = Math.max(1, Math.min(16, limits.getStreams()));
-    List<ChunkStream> streams = session.openStreams(sc.migrationId(), n, ctx.settings().windowChunks(), limiter,
-        ctx.settings().tamper());
+    List<ChunkStream> streams = session.openStreams(sc.migrationId(), n, ctx.settings().windowChunks(),
+        ctx.settings().ticker(), limiter, ctx.settings().tamper());
     return new OutgoingTransfer(sc, access, limiter, streams);
   }
 
@@ -83,14 +83,14 @@ final class OutgoingTransfer {
     for (int i = 0; i < disks.size(); i++) {
       String f = sender.send(disks.get(i), units.disks().get(i), round, false, sc::stopRequested);
       if (f != null) {
-        return sc.stopRequested() ? sc.stopReason() : f;
+        return reason(f);
       }
     }
     String f = withMemory ? sender.send(memory, units.memory(), round, false, sc::stopRequested) : null;
     if (f == null) {
       f = sender.drain(sc::stopRequested);
     }
-    return f == null ? null : sc.stopRequested() ? sc.stopReason() : f;
+    return reason(f);
   }
 
   /** Sends the device state of the paused VM and waits for every acknowledgement; null, or why not. */
@@ -104,7 +104,12 @@ final class OutgoingTransfer {
       return first.failure() != null ? first.failure() : sc.stopReason();
     }
     sc.tally().count(c);
-    return sender.drain(sc::stopRequested);
+    return reason(sender.drain(sc::stopRequested));
+  }
+
+  /** A stream's failure, or the migration's own reason when it was stopped (cancelled, timed out); null: none. */
+  private String reason(String failure) {
+    return failure == null ? null : sc.stopRequested() ? sc.stopReason() : failure;
   }
 
   /** Ends the streams after a commit. */

@@ -1,15 +1,14 @@
 package io.ferry.hostagent.migration.transfer;
 
 import io.ferry.v1.TransferChunk;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
- * One transfer stream of a migration, source side: numbers its chunks from 1, keeps at most {@code window} of them
- * unacknowledged (back-pressure), waits while the transport holds as much as it should, and records the first
- * failure. Used by one sending thread; the transport's threads report acknowledgements, readiness and failures.
+ * One transfer stream of a migration, source side: numbers its chunks from 1, keeps at most as many of them
+ * unacknowledged as its {@link AckWindow} allows (adapted to the path, at most {@code maxWindow}), waits while the
+ * transport holds as much as it should, and records the first failure. Used by one sending thread; the transport's threads report acknowledgements, readiness and failures.
  *
  * <p>Transports: the agents' data channel ({@link SocketChunkStream}) or, for destinations without one, a gRPC
  * {@code Transfer} call ({@link GrpcChunkStream}). They only say whether they take more now, send one chunk, end
@@ -22,8 +21,7 @@ public abstract class ChunkStream {
 
   private final String migrationId;
   private final int streamId;
-  private final int window;
-  private final Semaphore credits;
+  private final AckWindow window;
   private final RateLimiter limiter;
   private final UnaryOperator<TransferChunk> tamper;
   private final Object progress = new Object();
@@ -32,12 +30,11 @@ public abstract class ChunkStream {
   private long sequence;
   private long bytesSent;
 
-  protected ChunkStream(String migrationId, int streamId, int window, RateLimiter limiter,
+  protected ChunkStream(String migrationId, int streamId, int maxWindow, LongSupplier ticker, RateLimiter limiter,
                         UnaryOperator<TransferChunk> tamper) {
     this.migrationId = migrationId;
     this.streamId = streamId;
-    this.window = window;
-    this.credits = new Semaphore(window);
+    this.window = new AckWindow(maxWindow, ticker);
     this.limiter = limiter;
     this.tamper = tamper;
   }
@@ -81,7 +78,7 @@ public abstract class ChunkStream {
       return false;
     }
     int size = chunk.getPayload().size() + OVERHEAD_BYTES;
-    if (!limiter.acquire(size, () -> stop.getAsBoolean() || failure != null) || !awaitCredits(1, stop)
+    if (!limiter.acquire(size, () -> stop.getAsBoolean() || failure != null) || !window.acquire(() -> failure != null || stop.getAsBoolean())
         || !awaitTransport(stop)) {
       return false;
     }
@@ -92,11 +89,12 @@ public abstract class ChunkStream {
 
   /** Waits until every chunk sent is acknowledged. */
   public final boolean drain(BooleanSupplier stop) {
-    if (!awaitCredits(window, stop)) {
-      return false;
-    }
-    credits.release(window);
-    return true;
+    return window.awaitEmpty(() -> failure != null || stop.getAsBoolean()) && failure == null;
+  }
+
+  /** Chunks that may be unacknowledged now (the adapted window). */
+  public final int window() {
+    return window.limit();
   }
 
   /** Ends the stream after the last chunk. */
@@ -119,12 +117,12 @@ public abstract class ChunkStream {
 
   /** The destination acknowledged one chunk. */
   protected final void acknowledged() {
-    credits.release();
+    window.acknowledged();
   }
 
   /** Whether chunks sent are still waiting for their acknowledgement. */
   protected final boolean unacknowledged() {
-    return credits.availablePermits() < window;
+    return window.unacknowledged();
   }
 
   /** Whether {@link #complete} or {@link #cancel} ended the stream on this side. */
@@ -137,6 +135,7 @@ public abstract class ChunkStream {
     if (failure == null) {
       failure = why;
     }
+    window.wake();
     wake();
   }
 
@@ -165,23 +164,5 @@ public abstract class ChunkStream {
       }
     }
     return true;
-  }
-
-  /** Takes {@code n} credits, giving up when the stream fails or {@code stop} says so. */
-  private boolean awaitCredits(int n, BooleanSupplier stop) {
-    while (failure == null) {
-      try {
-        if (credits.tryAcquire(n, WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
-          return true;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-      if (stop.getAsBoolean()) {
-        return false;
-      }
-    }
-    return false;
   }
 }

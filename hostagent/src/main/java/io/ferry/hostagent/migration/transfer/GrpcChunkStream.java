@@ -6,6 +6,7 @@ import io.ferry.v1.TransferChunk;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -21,9 +22,9 @@ public final class GrpcChunkStream extends ChunkStream {
 
   private final ClientCallStreamObserver<TransferChunk> call;
 
-  public GrpcChunkStream(MigrationPeerGrpc.MigrationPeerStub stub, String migrationId, int streamId, int window,
-                         RateLimiter limiter, UnaryOperator<TransferChunk> tamper) {
-    super(migrationId, streamId, window, limiter, tamper);
+  public GrpcChunkStream(MigrationPeerGrpc.MigrationPeerStub stub, String migrationId, int streamId, int maxWindow,
+                         LongSupplier ticker, RateLimiter limiter, UnaryOperator<TransferChunk> tamper) {
+    super(migrationId, streamId, maxWindow, ticker, limiter, tamper);
     Acks acks = new Acks();
     stub.withOnReadyThreshold(READY_THRESHOLD_BYTES).transfer(acks);
     this.call = acks.requestStream;

@@ -18,6 +18,7 @@ import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import io.grpc.netty.shaded.io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -33,18 +34,18 @@ public final class SocketChunkStream extends ChunkStream {
   private final String name;
   private volatile Channel channel;
 
-  private SocketChunkStream(String migrationId, int streamId, HostPort endpoint, int window, RateLimiter limiter,
-                            UnaryOperator<TransferChunk> tamper) {
-    super(migrationId, streamId, window, limiter, tamper);
+  private SocketChunkStream(String migrationId, int streamId, HostPort endpoint, int maxWindow, LongSupplier ticker,
+                            RateLimiter limiter, UnaryOperator<TransferChunk> tamper) {
+    super(migrationId, streamId, maxWindow, ticker, limiter, tamper);
     this.name = "data channel stream " + streamId + " to " + endpoint;
   }
 
   /** Connects to {@code host:port} and sends the hello; waits at most {@code connectTimeout}. */
   public static SocketChunkStream open(DataChannel dc, String host, int port, String migrationId, int streamId,
-                                       ByteString token, int window, RateLimiter limiter,
+                                       ByteString token, int maxWindow, LongSupplier ticker, RateLimiter limiter,
                                        UnaryOperator<TransferChunk> tamper, Duration connectTimeout) {
-    SocketChunkStream s = new SocketChunkStream(migrationId, streamId, new HostPort(host, port), window, limiter,
-        tamper);
+    SocketChunkStream s = new SocketChunkStream(migrationId, streamId, new HostPort(host, port), maxWindow, ticker,
+        limiter, tamper);
     ChannelFuture connect = new Bootstrap().group(dc.group()).channel(dc.socketType())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
