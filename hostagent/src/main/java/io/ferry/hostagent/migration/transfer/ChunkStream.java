@@ -78,8 +78,9 @@ public abstract class ChunkStream {
       return false;
     }
     int size = chunk.getPayload().size() + OVERHEAD_BYTES;
-    if (!limiter.acquire(size, () -> stop.getAsBoolean() || failure != null) || !window.acquire(() -> failure != null || stop.getAsBoolean())
-        || !awaitTransport(stop)) {
+    BooleanSupplier giveUp = () -> failure != null || stop.getAsBoolean();
+    // the window's round trip starts here, so time spent waiting for the transport counts as queueing
+    if (!limiter.acquire(size, giveUp) || !window.acquire(giveUp) || !awaitTransport(stop)) {
       return false;
     }
     transmit(tamper.apply(chunk.setMigrationId(migrationId).setSequence(++sequence).setStream(streamId).build()));
