@@ -109,7 +109,7 @@ final class IncomingMigration implements IncomingSide {
     State s = state;
     if (s == State.DISCARDED) {
       // another stream's problem discarded it: its reason is the one the source should see, whichever stream ends first
-      return "migration " + migrationId + " was discarded: " + discardedBecause;
+      return discardedProblem();
     }
     if (s == State.COMMITTED && !postCopy) {
       return "migration " + migrationId + " is " + s + ": no more chunks accepted";
@@ -136,7 +136,16 @@ final class IncomingMigration implements IncomingSide {
     } else {
       return "chunk " + c.getSequence() + " has unknown kind " + c.getKind() + " / disk " + c.getDisk();
     }
-    ChunkDecoder.Applied applied = ChunkDecoder.apply(c, received.payload(), store);
+    ChunkDecoder.Applied applied;
+    try {
+      applied = ChunkDecoder.apply(c, received.payload(), store);
+    } catch (IllegalStateException e) {
+      if (state != State.DISCARDED) {
+        throw e;
+      }
+      // another stream discarded it while this chunk was being written: its memory is gone, its reason stands
+      return discardedProblem();
+    }
     if (!applied.ok()) {
       return applied.problem();
     }
@@ -144,6 +153,10 @@ final class IncomingMigration implements IncomingSide {
       chunks.incrementAndGet();
     }
     return null;
+  }
+
+  private String discardedProblem() {
+    return "migration " + migrationId + " was discarded: " + discardedBecause;
   }
 
   /** Verifies what arrived and starts the VM; on a mismatch discards it and throws the status to report. */

@@ -24,6 +24,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's {@code MigrationPeer} endpoint: destination of incoming migrations (prepare, transfer, switchover,
@@ -31,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link MigrationEngine#peerService()}.
  */
 final class MigrationPeerService implements MigrationPeerGrpc.AsyncService, BindableService, InlineMethods {
+  private static final Logger log = LoggerFactory.getLogger(MigrationPeerService.class);
   private final EngineContext ctx;
   private final IncomingMigrations incoming;
 
@@ -173,7 +176,15 @@ final class MigrationPeerService implements MigrationPeerGrpc.AsyncService, Bind
         return;
       }
       expected++;
-      String problem = migration.apply(received);
+      String problem;
+      try {
+        problem = migration.apply(received);
+      } catch (RuntimeException e) {
+        // the source must hear why, not see its connection cut
+        log.warn("migration {}: could not apply chunk {} of stream {}", migration.migrationId(), c.getSequence(),
+            c.getStream(), e);
+        problem = "destination could not apply chunk " + c.getSequence() + " of stream " + c.getStream() + ": " + e;
+      }
       if (problem != null) {
         abort(problem);
         return;
