@@ -195,7 +195,20 @@ final class AckWindow {
     }
   }
 
-  /** Wakes waiting senders so that they look at their give-up condition again (a failure was recorded). */
+  /**
+   * Waits while {@code blocked} (a condition outside the window, such as a full transport); false when
+   * {@code giveUp} said so first. Whoever unblocks it calls {@link #wake}.
+   */
+  boolean awaitWhile(BooleanSupplier blocked, BooleanSupplier giveUp) {
+    lock.lock();
+    try {
+      return waitWhile(blocked, giveUp);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes the waiting sender so that it looks again (the transport takes more, or a failure was recorded). */
   void wake() {
     lock.lock();
     try {

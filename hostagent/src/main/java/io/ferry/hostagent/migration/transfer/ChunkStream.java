@@ -17,14 +17,12 @@ import java.util.function.UnaryOperator;
 public abstract class ChunkStream {
   /** Bytes a chunk costs beyond its payload, for the rate limiter and the byte count (framing, header fields). */
   private static final int OVERHEAD_BYTES = 48;
-  private static final long WAIT_SLICE_MILLIS = 50;
 
   private final String migrationId;
   private final int streamId;
   private final AckWindow window;
   private final RateLimiter limiter;
   private final UnaryOperator<TransferChunk> tamper;
-  private final Object progress = new Object();
   private volatile String failure;
   private volatile boolean ended;
   private long sequence;
@@ -80,7 +78,7 @@ public abstract class ChunkStream {
     int size = chunk.getPayload().size() + OVERHEAD_BYTES;
     BooleanSupplier giveUp = () -> failure != null || stop.getAsBoolean();
     // the window's round trip starts here, so time spent waiting for the transport counts as queueing
-    if (!limiter.acquire(size, giveUp) || !window.acquire(giveUp) || !awaitTransport(stop)) {
+    if (!limiter.acquire(size, giveUp) || !window.acquire(giveUp) || !awaitTransport(giveUp)) {
       return false;
     }
     transmit(tamper.apply(chunk.setMigrationId(migrationId).setSequence(++sequence).setStream(streamId).build()));
@@ -136,34 +134,15 @@ public abstract class ChunkStream {
     if (failure == null) {
       failure = why;
     }
-    window.wake();
     wake();
   }
 
   /** The transport may take more now (or failed): the waiting sender looks again. */
   protected final void wake() {
-    synchronized (progress) {
-      progress.notifyAll();
-    }
+    window.wake();
   }
 
-  private boolean awaitTransport(BooleanSupplier stop) {
-    if (transportReady()) {
-      return true;
-    }
-    synchronized (progress) {
-      while (!transportReady()) {
-        if (failure != null || stop.getAsBoolean()) {
-          return false;
-        }
-        try {
-          progress.wait(WAIT_SLICE_MILLIS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-    }
-    return true;
+  private boolean awaitTransport(BooleanSupplier giveUp) {
+    return transportReady() || window.awaitWhile(() -> !transportReady(), giveUp);
   }
 }
