@@ -1,6 +1,7 @@
 package io.ferry.benchmarks;
 
 import io.ferry.common.tls.TlsMaterial;
+import io.ferry.hostagent.sim.OffHeap;
 import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
 import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
@@ -26,6 +27,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,10 @@ import java.util.concurrent.TimeUnit;
  * the agents' gRPC transport uses (gRPC's Netty, with BoringSSL when its native library loads, as gRPC prefers),
  * 1 MiB writes, no framing. What is left between this and raw TCP is the price of encryption on this machine; what
  * is left between the engine and this is Ferry's and its transport's.
+ *
+ * <p>Given a landing, the receiver also writes every byte into it, in order; landing in fresh memory taken as a sim
+ * destination takes its guest RAM ({@link OffHeap#guestRam}: 16 MiB buffers allocated as the bytes arrive) is the
+ * least any encrypted migration costs here, since a destination VM's memory is always new to its host.
  */
 final class LoopbackTls {
   private static final int WRITE_BYTES = 1 << 20;
@@ -45,6 +51,11 @@ final class LoopbackTls {
   private LoopbackTls() {}
 
   static Result copy(long bytes, TlsMaterial tls) {
+    return copy(bytes, tls, null);
+  }
+
+  /** The copy; the receiver writes the bytes into {@code landing} unless it is null (the caller releases it). */
+  static Result copy(long bytes, TlsMaterial tls, OffHeap landing) {
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup group = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
     try {
@@ -61,7 +72,7 @@ final class LoopbackTls {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(serverTls.newHandler(ch.alloc()), new Counter(bytes, received));
+              ch.pipeline().addLast(serverTls.newHandler(ch.alloc()), new Counter(bytes, received, landing));
             }
           }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
       InetSocketAddress at = (InetSocketAddress) server.localAddress();
@@ -93,24 +104,45 @@ final class LoopbackTls {
     }
   }
 
-  /** Counts the decrypted bytes and completes once all arrived. */
+  /** Counts the decrypted bytes (writing them into {@code landing}, when given) and completes once all arrived. */
   private static final class Counter extends ChannelInboundHandlerAdapter {
     private final long expected;
     private final CompletableFuture<Long> done;
+    private final OffHeap landing;
     private long seen;
 
-    Counter(long expected, CompletableFuture<Long> done) {
+    Counter(long expected, CompletableFuture<Long> done, OffHeap landing) {
       this.expected = expected;
       this.done = done;
+      this.landing = landing;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ByteBuf b = (ByteBuf) msg;
+      if (landing != null) {
+        land(b);
+      }
       seen += b.readableBytes();
       b.release();
       if (seen >= expected) {
         done.complete(seen);
+      }
+    }
+
+    /** Writes {@code b} at offset {@link #seen} of the landing memory, across its buffers' boundaries. */
+    private void land(ByteBuf b) {
+      int from = b.readerIndex();
+      int left = (int) Math.min(b.readableBytes(), expected - seen);
+      long at = seen;
+      while (left > 0) {
+        ByteBuffer target = landing.allocated((int) (at / OffHeap.GUEST_RAM_BUFFER_BYTES));
+        int offset = (int) (at % OffHeap.GUEST_RAM_BUFFER_BYTES);
+        int n = Math.min(left, target.capacity() - offset);
+        b.getBytes(from, target.duplicate().position(offset).limit(offset + n));
+        from += n;
+        at += n;
+        left -= n;
       }
     }
 
@@ -122,9 +154,18 @@ final class LoopbackTls {
 
   /** Writes while the channel is writable (Netty's back-pressure), on the channel's event loop. */
   private static final class Sender extends ChannelInboundHandlerAdapter {
-    private final ByteBuf block = Unpooled.directBuffer(WRITE_BYTES).writeZero(WRITE_BYTES);
+    private final ByteBuf block = pattern();
     private long left;
     private ChannelHandlerContext ctx;
+
+    /** Byte {@code i} of every write is {@code (byte) i}. */
+    private static ByteBuf pattern() {
+      ByteBuf b = Unpooled.directBuffer(WRITE_BYTES);
+      for (int i = 0; i < WRITE_BYTES; i++) {
+        b.writeByte(i);
+      }
+      return b;
+    }
 
     Sender(long bytes) {
       this.left = bytes;

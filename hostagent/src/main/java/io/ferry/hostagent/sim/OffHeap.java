@@ -15,8 +15,11 @@ import java.util.function.Supplier;
  * is destroyed rather than whenever the garbage collector notices (an agent that migrates GiB-sized VMs would
  * otherwise run out of direct memory), with a guard so that no access can touch freed memory: accesses enter and
  * leave, {@link #release} waits until none is inside.
+ *
+ * <p>Public for the migration benchmark, whose encrypted baseline lands its bytes in memory taken exactly as a sim
+ * destination takes its guest RAM.
  */
-final class OffHeap {
+public final class OffHeap {
   private static final Method INVOKE_CLEANER;
   private static final Object UNSAFE;
 
@@ -40,6 +43,15 @@ final class OffHeap {
   private final IntUnaryOperator sizeOf;
   private final AtomicInteger inside = new AtomicInteger();
   private volatile boolean released;
+
+  /** The buffer size of {@link #guestRam}. */
+  public static final int GUEST_RAM_BUFFER_BYTES = SimMemory.CHUNK_BYTES;
+
+  /** {@code bytes} of memory taken the way a sim VM's guest RAM is: buffers of 16 MiB, each on first use. */
+  public static OffHeap guestRam(long bytes) {
+    int size = GUEST_RAM_BUFFER_BYTES;
+    return new OffHeap((int) ((bytes + size - 1) / size), i -> (int) Math.min(size, bytes - (long) i * size));
+  }
 
   /** {@code count} buffers, buffer {@code i} of {@code sizeOf.applyAsInt(i)} bytes once allocated. */
   OffHeap(int count, IntUnaryOperator sizeOf) {
@@ -72,7 +84,7 @@ final class OffHeap {
   }
 
   /** Buffer {@code i}, allocated (zero-filled) on first use. */
-  ByteBuffer allocated(int i) {
+  public ByteBuffer allocated(int i) {
     ByteBuffer b = buffers.get(i);
     return b != null ? b : allocate(i);
   }
@@ -90,7 +102,7 @@ final class OffHeap {
   }
 
   /** Frees the buffers once no access is running; later accesses fail instead of touching freed memory. */
-  void release() {
+  public void release() {
     synchronized (this) {
       released = true;
     }

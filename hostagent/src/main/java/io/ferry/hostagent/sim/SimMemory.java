@@ -49,12 +49,11 @@ final class SimMemory implements GuestMemory {
           + memoryBytes);
     }
     this.pageCount = memoryBytes / PAGE_BYTES;
-    int n = (int) ((memoryBytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
     if (file == null) {
       // committed on first write, like a host's memory: unwritten memory reads as zeros
-      this.offHeap = new OffHeap(n, i -> (int) Math.min(CHUNK_BYTES, memoryBytes - (long) i * CHUNK_BYTES));
+      this.offHeap = OffHeap.guestRam(memoryBytes);
     } else {
-      this.offHeap = new OffHeap(map(file, memoryBytes, n));
+      this.offHeap = new OffHeap(map(file, memoryBytes, (int) ((memoryBytes + CHUNK_BYTES - 1) / CHUNK_BYTES)));
     }
     this.dirty = new DirtyBitmap(pageCount);
     for (int i = 0; i < PLACE_LOCKS; i++) {
