@@ -29,8 +29,11 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The encrypted baseline: N bytes over one mutually authenticated TLS connection on loopback, through the TLS stack
@@ -38,9 +41,10 @@ import java.util.concurrent.TimeUnit;
  * 1 MiB writes, no framing. What is left between this and raw TCP is the price of encryption on this machine; what
  * is left between the engine and this is Ferry's and its transport's.
  *
- * <p>Given a landing, the receiver also writes every byte into it, in order; landing in fresh memory taken as a sim
- * destination takes its guest RAM ({@link OffHeap#guestRam}: 16 MiB buffers allocated as the bytes arrive) is the
- * least any encrypted migration costs here, since a destination VM's memory is always new to its host.
+ * <p>Given a landing, the receivers also write every byte into it; landing in fresh memory taken as a sim
+ * destination takes its guest RAM ({@link OffHeap#guestRam}: 16 MiB buffers allocated as the bytes arrive), over as
+ * many connections as the engine has streams, is what any encrypted migration pays here, since a destination VM's
+ * memory is always new to its host.
  */
 final class LoopbackTls {
   private static final int WRITE_BYTES = 1 << 20;
@@ -51,11 +55,19 @@ final class LoopbackTls {
   private LoopbackTls() {}
 
   static Result copy(long bytes, TlsMaterial tls) {
-    return copy(bytes, tls, null);
+    return copy(bytes, tls, 1, null);
   }
 
-  /** The copy; the receiver writes the bytes into {@code landing} unless it is null (the caller releases it). */
-  static Result copy(long bytes, TlsMaterial tls, OffHeap landing) {
+  /**
+   * The copy over {@code connections} TLS connections at once, each carrying an equal share; the receivers write
+   * the bytes into {@code landing} unless it is null (connection k's share at offset k * share; the caller releases
+   * the landing).
+   */
+  static Result copy(long bytes, TlsMaterial tls, int connections, OffHeap landing) {
+    if (connections < 1 || bytes % connections != 0) {
+      throw new IllegalArgumentException(bytes + " bytes do not split into " + connections + " equal shares");
+    }
+    long share = bytes / connections;
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup group = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
     try {
@@ -65,37 +77,58 @@ final class LoopbackTls {
       SslContext clientTls = SslContextBuilder.forClient().keyManager(tls.cert().toFile(), tls.key().toFile())
           .trustManager(tls.caCert().toFile()).sslProvider(provider).build();
 
-      CompletableFuture<Long> received = new CompletableFuture<>();
+      List<CompletableFuture<Long>> received = new ArrayList<>();
+      for (int k = 0; k < connections; k++) {
+        received.add(new CompletableFuture<>());
+      }
+      AtomicInteger accepted = new AtomicInteger();
       Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class
           : NioServerSocketChannel.class;
       Channel server = new ServerBootstrap().group(group).channel(serverType)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(serverTls.newHandler(ch.alloc()), new Counter(bytes, received, landing));
+              int k = accepted.getAndIncrement();
+              ch.pipeline().addLast(serverTls.newHandler(ch.alloc()),
+                  new Counter(share, received.get(k), landing, k * share));
             }
           }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
       InetSocketAddress at = (InetSocketAddress) server.localAddress();
-      Sender sender = new Sender(bytes);
-      Channel client = new Bootstrap().group(group)
-          .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-          .handler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), at.getHostString(), at.getPort()), sender);
-            }
-          }).connect(at).sync().channel();
-      SslHandler handshake = client.pipeline().get(SslHandler.class);
-      handshake.handshakeFuture().sync();
+      List<Channel> clients = new ArrayList<>();
+      List<Sender> senders = new ArrayList<>();
+      for (int k = 0; k < connections; k++) {
+        Sender sender = new Sender(share);
+        senders.add(sender);
+        clients.add(new Bootstrap().group(group)
+            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+            .handler(new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), at.getHostString(), at.getPort()), sender);
+              }
+            }).connect(at).sync().channel());
+      }
+      SslHandler handshake = null;
+      for (Channel c : clients) {
+        handshake = c.pipeline().get(SslHandler.class);
+        handshake.handshakeFuture().sync();
+      }
       String stack = (provider == SslProvider.OPENSSL ? "BoringSSL" : "JDK") + " "
           + handshake.engine().getSession().getProtocol() + " " + handshake.engine().getSession().getCipherSuite();
       long t0 = System.nanoTime();
-      client.eventLoop().execute(sender::pump);
-      long n = received.get(10, TimeUnit.MINUTES);
+      for (int k = 0; k < connections; k++) {
+        clients.get(k).eventLoop().execute(senders.get(k)::pump);
+      }
+      long n = 0;
+      for (CompletableFuture<Long> r : received) {
+        n += r.get(10, TimeUnit.MINUTES);
+      }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      client.close().sync();
+      for (Channel c : clients) {
+        c.close().sync();
+      }
       server.close().sync();
-      sender.block.release(); // the writes' slices are released by the transport
+      senders.forEach(sender -> sender.block.release()); // the writes' slices are released by the transport
       return new Result(n / seconds, stack);
     } catch (Exception e) {
       throw new IllegalStateException("TLS loopback copy failed: " + e, e);
@@ -104,17 +137,22 @@ final class LoopbackTls {
     }
   }
 
-  /** Counts the decrypted bytes (writing them into {@code landing}, when given) and completes once all arrived. */
+  /**
+   * Counts one connection's decrypted bytes (writing them into {@code landing} from {@code base} on, when given) and
+   * completes once all arrived.
+   */
   private static final class Counter extends ChannelInboundHandlerAdapter {
     private final long expected;
     private final CompletableFuture<Long> done;
     private final OffHeap landing;
+    private final long base;
     private long seen;
 
-    Counter(long expected, CompletableFuture<Long> done, OffHeap landing) {
+    Counter(long expected, CompletableFuture<Long> done, OffHeap landing, long base) {
       this.expected = expected;
       this.done = done;
       this.landing = landing;
+      this.base = base;
     }
 
     @Override
@@ -130,11 +168,11 @@ final class LoopbackTls {
       }
     }
 
-    /** Writes {@code b} at offset {@link #seen} of the landing memory, across its buffers' boundaries. */
+    /** Writes {@code b} at offset {@code base + seen} of the landing memory, across its buffers' boundaries. */
     private void land(ByteBuf b) {
       int from = b.readerIndex();
       int left = (int) Math.min(b.readableBytes(), expected - seen);
-      long at = seen;
+      long at = base + seen;
       while (left > 0) {
         ByteBuffer target = landing.allocated((int) (at / OffHeap.GUEST_RAM_BUFFER_BYTES));
         int offset = (int) (at % OffHeap.GUEST_RAM_BUFFER_BYTES);

@@ -85,8 +85,9 @@ public final class MigrationBenchmark {
    * @param rawTls the same copy over one mTLS connection through the TLS stack of the agents' transport
    *     ({@link LoopbackTls}): the price of encryption alone
    * @param tlsStack which TLS implementation, protocol and cipher suite carried {@code rawTls}
-   * @param rawTlsIntoFreshMemory the TLS copy with the receiver writing every byte into memory taken as a sim
-   *     destination takes its guest RAM: the least any encrypted migration onto this host costs, engine or not
+   * @param rawTlsIntoFreshMemory the TLS copy, over as many connections as the engine's streams, with the receivers
+   *     writing every byte into memory taken as a sim destination takes its guest RAM: what any encrypted migration
+   *     onto this host pays, engine or not (best of three)
    * @param engine the idle VM migrated with mTLS (the default: streams on the destination's data channel)
    * @param engineTransferCalls the same with the streams as gRPC {@code Transfer} calls (destinations without a
    *     data channel)
@@ -143,27 +144,29 @@ public final class MigrationBenchmark {
       b.append("| measure | throughput | of raw TCP | CPU per GiB | target |\n|---|---|---|---|---|\n");
       row(b, "raw loopback TCP", rawTcp, "");
       row(b, "raw loopback TLS (" + tlsStack + ")", rawTls, "");
-      row(b, "raw loopback TLS, landing in fresh memory", rawTlsIntoFreshMemory, "");
+      row(b, String.format(Locale.ROOT, "raw loopback TLS, %d connections, landing in fresh memory",
+          options.streams()), rawTlsIntoFreshMemory, "");
       row(b, "**engine, idle VM, mTLS (default)**", engine, ">= 70 %");
       row(b, "engine, idle VM, plain text (`--insecure`)", enginePlainText, "");
       row(b, "engine, idle VM, mTLS, streams as gRPC Transfer calls", engineTransferCalls, "");
       row(b, "gRPC stream alone, mTLS", grpcStream, "");
       row(b, "gRPC stream alone, plain text", grpcStreamPlainText, "");
       b.append(String.format(Locale.ROOT, "%nThroughput target (70 %% of raw TCP, mTLS) met: %s. Encryption alone"
-              + " (one TLS connection, no framing) costs %.0f %% of raw TCP's throughput here; against that encrypted"
+              + " (one TLS connection, no framing) reaches %.0f %% of raw TCP's throughput here; against that encrypted"
               + " baseline the engine with mTLS reaches %.0f %%, and in plain text %.0f %% of raw TCP. Over gRPC"
               + " Transfer calls instead of the data channel the engine reaches %.0f %% of its data-channel speed;"
               + " the gRPC stream alone, without the engine, reaches %.0f %% of raw TCP with mTLS.%n",
           idleThroughputRatio() >= 0.7 ? "yes" : "no",
-          100 - 100 * rawTls.bytesPerSecond() / rawTcp.bytesPerSecond(),
+          100 * rawTls.bytesPerSecond() / rawTcp.bytesPerSecond(),
           100 * engine.bytesPerSecond() / rawTls.bytesPerSecond(),
           100 * enginePlainText.bytesPerSecond() / rawTcp.bytesPerSecond(),
           100 * engineTransferCalls.bytesPerSecond() / engine.bytesPerSecond(),
           100 * grpcStream.bytesPerSecond() / rawTcp.bytesPerSecond()));
-      b.append(String.format(Locale.ROOT, "%nNo encrypted migration onto this host can be faster than the TLS copy"
-              + " that lands its bytes in fresh memory, as every destination VM's memory is new to its host (here"
-              + " %.2f s CPU per GiB more than the plain TLS copy): that bound is %.0f %% of raw TCP on this machine,"
-              + " and the engine with mTLS reaches %.0f %% of it.%n",
+      b.append(String.format(Locale.ROOT, "%nWhat every encrypted migration onto this host pays, engine or not:"
+              + " the TLS copy whose receivers write its bytes into fresh memory (a destination VM's memory is always"
+              + " new to its host), over as many connections as the engine has streams, best of three: %.2f s CPU per"
+              + " GiB more than the one-connection copy above, and %.0f %% of raw TCP's throughput. The engine with"
+              + " mTLS reaches %.0f %% of that copy's throughput.%n",
           rawTlsIntoFreshMemory.cpuSecondsPerGiB() - rawTls.cpuSecondsPerGiB(),
           100 * rawTlsIntoFreshMemory.bytesPerSecond() / rawTcp.bytesPerSecond(),
           100 * engine.bytesPerSecond() / rawTlsIntoFreshMemory.bytesPerSecond()));
@@ -243,10 +246,14 @@ public final class MigrationBenchmark {
       String tlsStack = LoopbackTls.copy(idleBytes / 4, tls).stack(); // also the warm-up
       Throughput rawTls = measure(idleBytes, () -> LoopbackTls.copy(idleBytes, tls).bytesPerSecond());
       Throughput rawTlsFresh = null;
-      for (int i = 0; i < 2; i++) { // the first is the landing's warm-up
+      for (int i = 0; i < 4; i++) { // the first is the landing's warm-up; then the best of three, as it varies most
         OffHeap fresh = OffHeap.guestRam(idleBytes);
-        rawTlsFresh = measure(idleBytes, () -> LoopbackTls.copy(idleBytes, tls, fresh).bytesPerSecond());
+        Throughput t = measure(idleBytes, () -> LoopbackTls.copy(idleBytes, tls, o.streams(), fresh)
+            .bytesPerSecond());
         fresh.release();
+        if (i > 0 && (rawTlsFresh == null || t.bytesPerSecond() > rawTlsFresh.bytesPerSecond())) {
+          rawTlsFresh = t;
+        }
       }
       Throughput rawAgain = measure(idleBytes, () -> LoopbackTcp.throughputBytesPerSecond(idleBytes));
       if (rawAgain.bytesPerSecond() > raw.bytesPerSecond()) {

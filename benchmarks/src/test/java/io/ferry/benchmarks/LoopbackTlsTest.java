@@ -25,17 +25,20 @@ class LoopbackTlsTest {
   }
 
   @Test
-  void landsEveryByteInOrderInFreshMemory() {
+  void landsEveryByteOfEveryConnectionInItsShareOfFreshMemory() {
     TlsMaterial tls = TestCerts.create(dir, "bench");
-    long bytes = (OffHeap.GUEST_RAM_BUFFER_BYTES * 2L) + 12345; // across buffer boundaries, the last one partial
+    int buffer = OffHeap.GUEST_RAM_BUFFER_BYTES;
+    long bytes = 2L * buffer + 12346; // two shares, each ending inside a buffer; the second crosses a boundary
+    long share = bytes / 2;
     OffHeap landing = OffHeap.guestRam(bytes);
     try {
-      LoopbackTls.copy(bytes, tls, landing);
-      // the sender writes 1 MiB blocks in which byte i is (byte) i, so byte at offset o is (byte) o
-      for (long at : new long[] {0, 1, 4095, OffHeap.GUEST_RAM_BUFFER_BYTES - 1, OffHeap.GUEST_RAM_BUFFER_BYTES,
-          OffHeap.GUEST_RAM_BUFFER_BYTES + 777, bytes - 1}) {
-        ByteBuffer b = landing.allocated((int) (at / OffHeap.GUEST_RAM_BUFFER_BYTES));
-        assertThat(b.get((int) (at % OffHeap.GUEST_RAM_BUFFER_BYTES))).as("byte at %d", at).isEqualTo((byte) at);
+      LoopbackTls.copy(bytes, tls, 2, landing);
+      // each connection writes 1 MiB blocks in which byte i is (byte) i, so its byte at offset o is (byte) o
+      for (long at : new long[] {0, 1, 4095, share - 1, share, share + 1, buffer - 1, buffer, buffer + 777,
+          bytes - 1}) {
+        long o = at < share ? at : at - share;
+        ByteBuffer b = landing.allocated((int) (at / buffer));
+        assertThat(b.get((int) (at % buffer))).as("byte at %d", at).isEqualTo((byte) o);
       }
     } finally {
       landing.release();
