@@ -271,9 +271,9 @@ public final class MigrationBenchmark {
               pct(m.downtimeMs, 50), pct(m.downtimeMs, 99), m.lastProblem));
         }
       }
-      return new Result(o, raw, rawTls, tlsStack, rawTlsFresh, idle.throughput(), idleCalls.throughput(), idlePlain.throughput(),
-          grpc, grpcPlain, loadAverages, pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99), pct(idle.totalMs, 50),
-          cells);
+      return new Result(o, raw, rawTls, tlsStack, rawTlsFresh, idle.throughput(), idleCalls.throughput(),
+          idlePlain.throughput(), grpc, grpcPlain, loadAverages, pct(idle.downtimeMs, 50), pct(idle.downtimeMs, 99),
+          pct(idle.totalMs, 50), cells);
     }
   }
 

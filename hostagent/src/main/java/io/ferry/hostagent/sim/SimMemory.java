@@ -223,7 +223,10 @@ final class SimMemory implements GuestMemory {
     offHeap.release();
   }
 
-  /** Fills {@code bytes} of memory after page 0 (the progress counter) with pseudo-random data (a guest that has touched its RAM). */
+  /**
+   * Fills {@code bytes} of memory after page 0 (the progress counter) with pseudo-random data (a guest that has
+   * touched its RAM).
+   */
   void fillPseudoRandom(long bytes, long seed) {
     long x = seed | 1;
     long limit = Math.min(bytes, pageCount * PAGE_BYTES) & ~7L;

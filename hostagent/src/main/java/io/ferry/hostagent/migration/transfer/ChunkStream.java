@@ -8,7 +8,8 @@ import java.util.function.UnaryOperator;
 /**
  * One transfer stream of a migration, source side: numbers its chunks from 1, keeps at most as many of them
  * unacknowledged as its {@link AckWindow} allows (adapted to the path, at most {@code maxWindow}), waits while the
- * transport holds as much as it should, and records the first failure. Used by one sending thread; the transport's threads report acknowledgements, readiness and failures.
+ * transport holds as much as it should, and records the first failure. Used by one sending thread; the transport's
+ * threads report acknowledgements, readiness and failures.
  *
  * <p>Transports: the agents' data channel ({@link SocketChunkStream}) or, for destinations without one, a gRPC
  * {@code Transfer} call ({@link GrpcChunkStream}). They only say whether they take more now, send one chunk, end
