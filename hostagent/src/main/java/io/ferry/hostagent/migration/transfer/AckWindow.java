@@ -167,12 +167,7 @@ final class AckWindow {
 
   /** Waits until every chunk sent is acknowledged; false when {@code giveUp} said so first. */
   boolean awaitEmpty(BooleanSupplier giveUp) {
-    lock.lock();
-    try {
-      return waitWhile(() -> inFlight > 0, giveUp);
-    } finally {
-      lock.unlock();
-    }
+    return awaitWhile(() -> inFlight > 0, giveUp);
   }
 
   /** Whether chunks sent are still waiting for their acknowledgement. */
