@@ -41,28 +41,35 @@ public final class OffHeap {
 
   private final AtomicReferenceArray<ByteBuffer> buffers;
   private final IntUnaryOperator sizeOf;
+  /** Buffers come from {@link AnonymousMemory} (and go back with it) rather than from the JDK. */
+  private final boolean anonymous;
   private final AtomicInteger inside = new AtomicInteger();
   private volatile boolean released;
 
   /** The buffer size of {@link #guestRam}. */
   public static final int GUEST_RAM_BUFFER_BYTES = SimMemory.CHUNK_BYTES;
 
-  /** {@code bytes} of memory taken the way a sim VM's guest RAM is: buffers of 16 MiB, each on first use. */
+  /**
+   * {@code bytes} of memory taken the way a sim VM's guest RAM is: buffers of 16 MiB, each on first use, mapped as
+   * QEMU maps guest RAM ({@link AnonymousMemory}: huge pages) where the platform allows, JDK direct buffers elsewhere.
+   */
   public static OffHeap guestRam(long bytes) {
     int size = GUEST_RAM_BUFFER_BYTES;
-    return new OffHeap((int) ((bytes + size - 1) / size), i -> (int) Math.min(size, bytes - (long) i * size));
+    return new OffHeap((int) ((bytes + size - 1) / size), i -> (int) Math.min(size, bytes - (long) i * size),
+        AnonymousMemory.available());
   }
 
-  /** {@code count} buffers, buffer {@code i} of {@code sizeOf.applyAsInt(i)} bytes once allocated. */
-  OffHeap(int count, IntUnaryOperator sizeOf) {
+  private OffHeap(int count, IntUnaryOperator sizeOf, boolean anonymous) {
     this.buffers = new AtomicReferenceArray<>(count);
     this.sizeOf = sizeOf;
+    this.anonymous = anonymous;
   }
 
   /** Buffers that exist already (a durable VM's RAM mapped from its file). */
   OffHeap(ByteBuffer[] existing) {
     this.buffers = new AtomicReferenceArray<>(existing);
     this.sizeOf = i -> existing[i].capacity();
+    this.anonymous = false;
   }
 
   /** Runs {@code access} unless the memory was released (then throws {@link IllegalStateException}). */
@@ -83,7 +90,7 @@ public final class OffHeap {
     return buffers.get(i);
   }
 
-  /** Buffer {@code i}, allocated (zero-filled) on first use. */
+  /** Buffer {@code i}, allocated (reading as zeros) on first use. */
   public ByteBuffer allocated(int i) {
     ByteBuffer b = buffers.get(i);
     return b != null ? b : allocate(i);
@@ -95,7 +102,8 @@ public final class OffHeap {
       if (released) {
         throw new IllegalStateException("guest memory was released: the VM was destroyed");
       }
-      b = ByteBuffer.allocateDirect(sizeOf.applyAsInt(i)).order(ByteOrder.LITTLE_ENDIAN);
+      int size = sizeOf.applyAsInt(i);
+      b = (anonymous ? AnonymousMemory.map(size) : ByteBuffer.allocateDirect(size)).order(ByteOrder.LITTLE_ENDIAN);
       buffers.set(i, b);
     }
     return b;
@@ -109,12 +117,16 @@ public final class OffHeap {
     while (inside.get() != 0) {
       LockSupport.parkNanos(100_000);
     }
-    if (INVOKE_CLEANER == null) {
+    if (INVOKE_CLEANER == null && !anonymous) {
       return;
     }
     for (int i = 0; i < buffers.length(); i++) {
       ByteBuffer b = buffers.getAndSet(i, null);
       if (b == null) {
+        continue;
+      }
+      if (anonymous) {
+        AnonymousMemory.unmap(b);
         continue;
       }
       try {

@@ -12,6 +12,7 @@ import io.ferry.v1.MigrateVmRequest;
 import io.ferry.v1.MigrationLimits;
 import io.ferry.v1.MigrationPhase;
 import io.ferry.v1.MigrationStrategy;
+import io.ferry.v1.VmSpec;
 import io.ferry.v1.VmState;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,21 @@ class TwoProcessMigrationTest {
     MigrationOutcome o = migrateTo(far, "vm", MigrationStrategy.PRE_COPY, LoopbackAgents.limits().build());
 
     assertMovedIntact(far, "vm", digest, o);
+  }
+
+  @Test
+  void vmWithMoreMemoryThanTheAgentsJavaHeapMovesIntact() throws Exception {
+    // the agent process runs with -Xmx256m, as deploy/systemd/env/agent.env ships it: guest RAM is the host's
+    // memory, not the JVM's, so a 512 MiB VM whose memory is all touched must fit there
+    ChildAgent far = child("far", "dst", "far", 10_000);
+    VmSpec big = LoopbackAgents.spec("big", 512, 0, "uniform");
+    VirtualMachine vm = agents.startOnSource(big.toBuilder()
+        .setSim(big.getSim().toBuilder().setMemoryTouchedBytes(512L << 20)).build());
+    String digest = MemoryImages.memoryWithoutCounterPage(vm);
+
+    MigrationOutcome o = migrateTo(far, "big", MigrationStrategy.PRE_COPY, LoopbackAgents.limits().build());
+
+    assertMovedIntact(far, "big", digest, o);
   }
 
   @Test
