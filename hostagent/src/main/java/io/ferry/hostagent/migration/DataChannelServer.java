@@ -19,6 +19,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.Arrays;
 import java.util.function.Function;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * The destination's end of the data channel: accepts connections, checks each one's hello against a prepared
  * incoming migration and its secret, then hands the chunks to the same receiver a {@code Transfer} call has (order
  * check, checksum, copy into guest memory, acknowledgement), on the connection's I/O thread, reading each chunk in
- * place from the frame. A connection that ends without the end frame counts as a broken stream.
+ * place from the frame. A connection that ends without the end frame counts as a broken stream. A connection whose
+ * migration can take no more chunks (discarded, or committed) is closed within {@code orphanCheck}: a source whose
+ * host vanished without closing its connections would otherwise leave them open for this agent's lifetime.
  */
 final class DataChannelServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataChannelServer.class);
@@ -38,6 +41,7 @@ final class DataChannelServer implements AutoCloseable {
   static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
 
   private final Duration helloDeadline;
+  private final Duration orphanCheck;
 
   private final String hostName;
   private final IncomingMigrations incoming;
@@ -45,14 +49,16 @@ final class DataChannelServer implements AutoCloseable {
   private final Channel server;
 
   DataChannelServer(DataChannel dc, String hostName, String bindHost, int port, IncomingMigrations incoming,
-                    Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers) {
-    this(dc, hostName, bindHost, port, incoming, receivers, HELLO_DEADLINE);
+                    Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers,
+                    Duration orphanCheck) {
+    this(dc, hostName, bindHost, port, incoming, receivers, HELLO_DEADLINE, orphanCheck);
   }
 
   DataChannelServer(DataChannel dc, String hostName, String bindHost, int port, IncomingMigrations incoming,
                     Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers,
-                    Duration helloDeadline) {
+                    Duration helloDeadline, Duration orphanCheck) {
     this.helloDeadline = helloDeadline;
+    this.orphanCheck = orphanCheck;
     this.hostName = hostName;
     this.incoming = incoming;
     this.receivers = receivers;
@@ -87,6 +93,7 @@ final class DataChannelServer implements AutoCloseable {
   private final class Connection extends ChannelInboundHandlerAdapter {
     private StreamObserver<ReceivedChunk> receiver;
     private boolean done;
+    private ScheduledFuture<?> orphaned;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -147,6 +154,15 @@ final class DataChannelServer implements AutoCloseable {
         return;
       }
       receiver = receivers.apply(new Acks(ctx));
+      long every = orphanCheck.toNanos();
+      orphaned = ctx.executor().scheduleWithFixedDelay(() -> {
+        if (!done && !m.takesChunks()) {
+          log.info("{}: closing a data channel connection from {}: migration {} is {}", hostName,
+              ctx.channel().remoteAddress(), m.migrationId(), m.state());
+          endWith(ctx, "migration " + m.migrationId() + " is " + m.state() + " on " + hostName
+              + ": it takes no more chunks");
+        }
+      }, every, every, TimeUnit.NANOSECONDS);
     }
 
     private void refuse(ChannelHandlerContext ctx, String why) {
@@ -166,6 +182,9 @@ final class DataChannelServer implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      if (orphaned != null) {
+        orphaned.cancel(false);
+      }
       if (receiver != null && !done) {
         done = true;
         receiver.onError(Status.UNAVAILABLE.withDescription("data channel connection closed").asRuntimeException());

@@ -6,6 +6,7 @@ import io.ferry.hostagent.migration.transfer.DataChannel;
 import io.ferry.hostagent.migration.transfer.ReceivedChunk;
 import io.ferry.v1.TransferAck;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -21,13 +22,20 @@ final class DataPlane implements AutoCloseable {
   private final String hostName;
   private final Supplier<String> advertisedEndpoint;
   private final DataChannelOptions options;
+  private final Duration orphanCheck;
   private IncomingMigrations incoming;
   private Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers;
   private DataChannelServer server;
   private String endpoint;
 
-  DataPlane(String hostName, TlsMaterial tls, Supplier<String> advertisedEndpoint, DataChannelOptions options) {
+  /**
+   * @param orphanCheck how often the listener looks for connections whose migration takes no more chunks (and
+   *     closes them)
+   */
+  DataPlane(String hostName, TlsMaterial tls, Supplier<String> advertisedEndpoint, DataChannelOptions options,
+            Duration orphanCheck) {
     this.channel = new DataChannel(tls, hostName, 2);
+    this.orphanCheck = orphanCheck;
     this.hostName = hostName;
     this.advertisedEndpoint = advertisedEndpoint;
     this.options = options;
@@ -56,7 +64,7 @@ final class DataPlane implements AutoCloseable {
     if (server == null) {
       String advertisedHost = HostPort.parse(advertisedEndpoint.get()).host();
       String bind = options.listenHost() != null ? options.listenHost() : advertisedHost;
-      server = new DataChannelServer(channel, hostName, bind, options.port(), incoming, receivers);
+      server = new DataChannelServer(channel, hostName, bind, options.port(), incoming, receivers, orphanCheck);
       boolean wildcard = bind.equals("0.0.0.0") || bind.equals("::");
       endpoint = options.advertise() != null ? options.advertise().toString()
           : new HostPort(wildcard ? advertisedHost : bind, server.port()).toString();

@@ -103,6 +103,16 @@ final class IncomingMigration implements IncomingSide {
     return java.security.MessageDigest.isEqual(dataToken, presented);
   }
 
+  /**
+   * Whether a chunk could still be applied: not once the migration is discarded, nor once it committed with nothing
+   * left to fetch (a post-copy destination takes RAM chunks after its commit until every page is here).
+   */
+  boolean takesChunks() {
+    State s = state;
+    return s == State.PREPARED || s == State.RUNNING
+        || s == State.COMMITTED && postCopy && access.memory().missingPageCount() > 0;
+  }
+
   String apply(ReceivedChunk received) {
     TransferChunk c = received.chunk();
     touch();

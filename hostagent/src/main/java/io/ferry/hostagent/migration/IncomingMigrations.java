@@ -10,6 +10,7 @@ import io.ferry.v1.PrepareRequest;
 import io.ferry.v1.PrepareResponse;
 import io.ferry.v1.RecoverResponse;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,9 +34,14 @@ final class IncomingMigrations implements AutoCloseable {
   IncomingMigrations(EngineContext ctx, TicketVerifier tickets) {
     this.ctx = ctx;
     this.tickets = tickets;
-    long periodNanos = Math.max(ctx.settings().incomingIdleTimeout().toNanos() / 4, 10_000_000L);
+    long periodNanos = checkPeriod(ctx.settings()).toNanos();
     this.watchdog = ctx.timers().scheduleWithFixedDelay(this::discardSilent, periodNanos, periodNanos,
         TimeUnit.NANOSECONDS);
+  }
+
+  /** How often silent sources are looked for: a quarter of the idle timeout, at least 10 ms. */
+  static Duration checkPeriod(MigrationSettings settings) {
+    return Duration.ofNanos(Math.max(settings.incomingIdleTimeout().toNanos() / 4, 10_000_000L));
   }
 
   PrepareResponse prepare(PrepareRequest req) {

@@ -82,7 +82,8 @@ public final class MigrationEngine implements AutoCloseable {
     this.ctx = new EngineContext(hostName, advertisedEndpoint, hypervisor, tls, settings, clock, pool, timers,
         new MigrationMetrics(meters), new ConcurrentHashMap<>(),
         new InDoubtMigrations(hostName, tls, settings.rpcTimeout(), stateDir),
-        new DataPlane(hostName, tls, advertisedEndpoint, settings.dataChannel()));
+        new DataPlane(hostName, tls, advertisedEndpoint, settings.dataChannel(),
+            IncomingMigrations.checkPeriod(settings)));
     List<String> cleaned = hypervisor.discardIncomingLeftovers();
     if (!cleaned.isEmpty()) {
       log.info("{}: removed leftovers of interrupted incoming migrations: {}", hostName, cleaned);

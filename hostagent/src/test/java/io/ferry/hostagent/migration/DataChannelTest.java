@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferry.common.HostPort;
 import io.ferry.hostagent.hypervisor.VirtualMachine;
 import io.ferry.hostagent.migration.kit.LoopbackAgents;
+import io.ferry.hostagent.migration.kit.TcpProxy;
+import io.ferry.v1.MigrateVmRequest;
 import io.ferry.v1.MigrationPhase;
 import io.ferry.v1.MigrationStrategy;
 import io.ferry.v1.VmState;
@@ -13,6 +15,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,10 +109,36 @@ class DataChannelTest {
     try (io.ferry.hostagent.migration.transfer.DataChannel dc =
              new io.ferry.hostagent.migration.transfer.DataChannel(tls, "dst", 1);
          DataChannelServer server = new DataChannelServer(dc, "dst", "127.0.0.1", 0, null, null,
-             java.time.Duration.ofMillis(300));
+             Duration.ofMillis(300), Duration.ofSeconds(1));
          Socket silent = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       silent.setSoTimeout(10_000); // not closed by then: the read throws and the test fails
       assertThat(silent.getInputStream().read()).as("end of stream").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void connectionsOfASourceThatVanishedAreClosedOnceItsMigrationIsDiscarded() throws Exception {
+    int port = freePort();
+    try (TcpProxy network = new TcpProxy("127.0.0.1", port)) {
+      MigrationSettings on = MigrationSettings.defaults();
+      MigrationSettings behindProxy = on.withIncomingIdleTimeout(Duration.ofSeconds(2))
+          .withDataChannel(DataChannelOptions.of("127.0.0.1:" + port, "127.0.0.1:" + network.port()));
+      try (LoopbackAgents hosts = new LoopbackAgents(dir, on, behindProxy)) {
+        VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
+        MigrateVmRequest r = hosts.request("slow", MigrationStrategy.PRE_COPY,
+            LoopbackAgents.limits().setBandwidthBytesPerSecond(4 << 20).build());
+        hosts.src.engine.start(r);
+        Await.until(() -> network.connections() == 2, Duration.ofSeconds(30), "both streams connected");
+
+        // the source's host drops off the network: its connections neither carry anything nor close
+        network.freeze();
+
+        Await.until(() -> !hosts.dst.has("slow"), Duration.ofSeconds(30), "destination discarded its copy");
+        Await.until(() -> network.targetClosures() == 2, Duration.ofSeconds(30),
+            "destination closed both connections of the discarded migration");
+        assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
+        assertThat(hosts.overlap()).isEmpty();
+      }
     }
   }
 

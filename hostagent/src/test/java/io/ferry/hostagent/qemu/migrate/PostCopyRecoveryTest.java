@@ -2,6 +2,7 @@ package io.ferry.hostagent.qemu.migrate;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.hostagent.migration.kit.TcpProxy;
 import io.ferry.hostagent.qemu.QemuTestKit;
 import io.ferry.hostagent.qemu.guest.MemoryConsistency;
 import io.ferry.v1.MigrationStrategy;
