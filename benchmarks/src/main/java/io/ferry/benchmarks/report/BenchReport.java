@@ -63,8 +63,29 @@ public final class BenchReport {
     }
     long mem = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getTotalMemorySize();
-    return String.format(Locale.ROOT, "%d cores (%s), %.0f GiB RAM, %s %s, Java %s, %s",
+    return String.format(Locale.ROOT, "%d cores (%s), %.0f GiB RAM, %s %s, Java %s, %s%s",
         Runtime.getRuntime().availableProcessors(), cpu, mem / (1024.0 * 1024 * 1024), System.getProperty("os.name"),
-        System.getProperty("os.version"), System.getProperty("java.version"), LocalDate.now(ZoneOffset.UTC));
+        System.getProperty("os.version"), System.getProperty("java.version"), LocalDate.now(ZoneOffset.UTC),
+        reportsFreePages(Path.of("/sys/bus/virtio/drivers/virtio_balloon"))
+            ? "; a VM whose balloon hands freed memory back to its host (virtio free page reporting), so memory"
+                + " touched again after a process freed it costs host page faults a bare-metal host does not pay"
+            : "");
+  }
+
+  /** Whether a virtio balloon under {@code driver} has the free page reporting feature (bit 5) on. */
+  static boolean reportsFreePages(Path driver) {
+    try (java.util.stream.Stream<Path> devices = Files.list(driver)) {
+      return devices.filter(d -> d.getFileName().toString().startsWith("virtio")).map(d -> d.resolve("features"))
+          .filter(Files::isReadable).anyMatch(f -> {
+            try {
+              String bits = Files.readString(f).trim();
+              return bits.length() > 5 && bits.charAt(5) == '1';
+            } catch (IOException e) {
+              return false;
+            }
+          });
+    } catch (IOException | RuntimeException e) {
+      return false; // no virtio balloon here
+    }
   }
 }
