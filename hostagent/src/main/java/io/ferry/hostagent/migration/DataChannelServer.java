@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * incoming migration and its secret, then hands the chunks to the same receiver a {@code Transfer} call has (order
  * check, checksum, copy into guest memory, acknowledgement), on the connection's I/O thread, reading each chunk in
  * place from the frame. A connection that ends without the end frame counts as a broken stream. A connection whose
- * migration can take no more chunks (discarded, or committed) is closed within {@code orphanCheck}: a source whose
- * host vanished without closing its connections would otherwise leave them open for this agent's lifetime.
+ * migration is over ({@link IncomingMigration#connectionsStale}) is closed within a quarter of the incoming idle
+ * timeout: a source whose host vanished without closing its connections would otherwise leave them open for this
+ * agent's lifetime.
  */
 final class DataChannelServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataChannelServer.class);
@@ -41,7 +42,7 @@ final class DataChannelServer implements AutoCloseable {
   static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
 
   private final Duration helloDeadline;
-  private final Duration orphanCheck;
+  private final Duration incomingIdleTimeout;
 
   private final String hostName;
   private final IncomingMigrations incoming;
@@ -50,15 +51,15 @@ final class DataChannelServer implements AutoCloseable {
 
   DataChannelServer(DataChannel dc, String hostName, String bindHost, int port, IncomingMigrations incoming,
                     Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers,
-                    Duration orphanCheck) {
-    this(dc, hostName, bindHost, port, incoming, receivers, HELLO_DEADLINE, orphanCheck);
+                    Duration incomingIdleTimeout) {
+    this(dc, hostName, bindHost, port, incoming, receivers, HELLO_DEADLINE, incomingIdleTimeout);
   }
 
   DataChannelServer(DataChannel dc, String hostName, String bindHost, int port, IncomingMigrations incoming,
                     Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers,
-                    Duration helloDeadline, Duration orphanCheck) {
+                    Duration helloDeadline, Duration incomingIdleTimeout) {
     this.helloDeadline = helloDeadline;
-    this.orphanCheck = orphanCheck;
+    this.incomingIdleTimeout = incomingIdleTimeout;
     this.hostName = hostName;
     this.incoming = incoming;
     this.receivers = receivers;
@@ -154,13 +155,13 @@ final class DataChannelServer implements AutoCloseable {
         return;
       }
       receiver = receivers.apply(new Acks(ctx));
-      long every = orphanCheck.toNanos();
+      long every = IncomingMigrations.checkPeriod(incomingIdleTimeout).toNanos();
       orphaned = ctx.executor().scheduleWithFixedDelay(() -> {
-        if (!done && !m.takesChunks()) {
+        if (!done && m.connectionsStale(incomingIdleTimeout.toNanos())) {
           log.info("{}: closing a data channel connection from {}: migration {} is {}", hostName,
               ctx.channel().remoteAddress(), m.migrationId(), m.state());
           endWith(ctx, "migration " + m.migrationId() + " is " + m.state() + " on " + hostName
-              + ": it takes no more chunks");
+              + ": its data channel connections are closed");
         }
       }, every, every, TimeUnit.NANOSECONDS);
     }

@@ -22,20 +22,20 @@ final class DataPlane implements AutoCloseable {
   private final String hostName;
   private final Supplier<String> advertisedEndpoint;
   private final DataChannelOptions options;
-  private final Duration orphanCheck;
+  private final Duration incomingIdleTimeout;
   private IncomingMigrations incoming;
   private Function<StreamObserver<TransferAck>, StreamObserver<ReceivedChunk>> receivers;
   private DataChannelServer server;
   private String endpoint;
 
   /**
-   * @param orphanCheck how often the listener looks for connections whose migration takes no more chunks (and
-   *     closes them)
+   * @param incomingIdleTimeout the engine's: the listener closes connections of migrations that are over at the
+   *     pace the engine looks for silent sources
    */
   DataPlane(String hostName, TlsMaterial tls, Supplier<String> advertisedEndpoint, DataChannelOptions options,
-            Duration orphanCheck) {
+            Duration incomingIdleTimeout) {
     this.channel = new DataChannel(tls, hostName, 2);
-    this.orphanCheck = orphanCheck;
+    this.incomingIdleTimeout = incomingIdleTimeout;
     this.hostName = hostName;
     this.advertisedEndpoint = advertisedEndpoint;
     this.options = options;
@@ -64,7 +64,7 @@ final class DataPlane implements AutoCloseable {
     if (server == null) {
       String advertisedHost = HostPort.parse(advertisedEndpoint.get()).host();
       String bind = options.listenHost() != null ? options.listenHost() : advertisedHost;
-      server = new DataChannelServer(channel, hostName, bind, options.port(), incoming, receivers, orphanCheck);
+      server = new DataChannelServer(channel, hostName, bind, options.port(), incoming, receivers, incomingIdleTimeout);
       boolean wildcard = bind.equals("0.0.0.0") || bind.equals("::");
       endpoint = options.advertise() != null ? options.advertise().toString()
           : new HostPort(wildcard ? advertisedHost : bind, server.port()).toString();

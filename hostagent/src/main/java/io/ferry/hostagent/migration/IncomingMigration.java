@@ -104,13 +104,12 @@ final class IncomingMigration implements IncomingSide {
   }
 
   /**
-   * Whether a chunk could still be applied: not once the migration is discarded, nor once it committed with nothing
-   * left to fetch (a post-copy destination takes RAM chunks after its commit until every page is here).
+   * Whether an open data channel connection of this migration can only be stale: the migration was discarded, or it
+   * committed and nothing arrived for {@code idleLimitNanos} (a source ends its streams right after the commit).
    */
-  boolean takesChunks() {
+  boolean connectionsStale(long idleLimitNanos) {
     State s = state;
-    return s == State.PREPARED || s == State.RUNNING
-        || s == State.COMMITTED && postCopy && access.memory().missingPageCount() > 0;
+    return s == State.DISCARDED || s == State.COMMITTED && idleNanos() > idleLimitNanos;
   }
 
   String apply(ReceivedChunk received) {

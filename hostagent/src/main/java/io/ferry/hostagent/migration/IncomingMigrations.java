@@ -34,14 +34,14 @@ final class IncomingMigrations implements AutoCloseable {
   IncomingMigrations(EngineContext ctx, TicketVerifier tickets) {
     this.ctx = ctx;
     this.tickets = tickets;
-    long periodNanos = checkPeriod(ctx.settings()).toNanos();
+    long periodNanos = checkPeriod(ctx.settings().incomingIdleTimeout()).toNanos();
     this.watchdog = ctx.timers().scheduleWithFixedDelay(this::discardSilent, periodNanos, periodNanos,
         TimeUnit.NANOSECONDS);
   }
 
   /** How often silent sources are looked for: a quarter of the idle timeout, at least 10 ms. */
-  static Duration checkPeriod(MigrationSettings settings) {
-    return Duration.ofNanos(Math.max(settings.incomingIdleTimeout().toNanos() / 4, 10_000_000L));
+  static Duration checkPeriod(Duration incomingIdleTimeout) {
+    return Duration.ofNanos(Math.max(incomingIdleTimeout.toNanos() / 4, 10_000_000L));
   }
 
   PrepareResponse prepare(PrepareRequest req) {

@@ -82,8 +82,7 @@ public final class MigrationEngine implements AutoCloseable {
     this.ctx = new EngineContext(hostName, advertisedEndpoint, hypervisor, tls, settings, clock, pool, timers,
         new MigrationMetrics(meters), new ConcurrentHashMap<>(),
         new InDoubtMigrations(hostName, tls, settings.rpcTimeout(), stateDir),
-        new DataPlane(hostName, tls, advertisedEndpoint, settings.dataChannel(),
-            IncomingMigrations.checkPeriod(settings)));
+        new DataPlane(hostName, tls, advertisedEndpoint, settings.dataChannel(), settings.incomingIdleTimeout()));
     List<String> cleaned = hypervisor.discardIncomingLeftovers();
     if (!cleaned.isEmpty()) {
       log.info("{}: removed leftovers of interrupted incoming migrations: {}", hostName, cleaned);

@@ -9,9 +9,10 @@ import java.nio.ByteBuffer;
 /**
  * Memory mapped from the kernel the way QEMU maps guest RAM on Linux: anonymous, aligned to 2 MiB and advised for
  * transparent huge pages ({@code madvise(MADV_HUGEPAGE)}), so that memory is committed 2 MiB per page fault instead
- * of 4 KiB. A destination host takes all of a migrating VM's memory while the migration runs; with 4 KiB pages the
- * faults and the zero-filling JDK direct buffers do cost about 0.5 s of CPU per GiB on a test machine, with huge
- * pages about 0.15 s.
+ * of 4 KiB. A destination host takes all of a migrating VM's memory while the migration runs: on the 2-core test VM,
+ * touching 1 GiB of fresh memory took 0.5-0.7 s of CPU with 4 KiB pages and 0.11-0.2 s with huge pages, except where
+ * the host had just taken the freed memory back (a VM whose balloon reports free pages): then 0.7-1.1 s, and 3 s
+ * for memory the host never backed. Memory goes back to the kernel when its VM is destroyed or leaves.
  *
  * <p>Where this is not Linux or the C library cannot be called, {@link #available()} is false and callers use JDK
  * direct buffers. Where the kernel's THP mode is {@code never}, the advice is ignored and the memory is ordinary.
