@@ -2,7 +2,7 @@ package io.ferry.hostagent.migration;
 
 import io.ferry.hostagent.hypervisor.VirtualMachine;
 
-/** Test helper: waiting for a guest to make progress, or for a condition. */
+/** Test helper: waiting for a guest to make progress. */
 final class Await {
   private Await() {}
 
@@ -15,18 +15,6 @@ final class Await {
       }
       Thread.onSpinWait();
       Thread.sleep(5);
-    }
-  }
-
-  /** Waits (polling, test only) until {@code condition} holds; fails naming {@code what} after {@code limit}. */
-  static void until(java.util.function.BooleanSupplier condition, java.time.Duration limit, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(20);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.ferry.hostagent.migration;
 
+import static io.ferry.common.testing.Await.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -128,14 +129,14 @@ class DataChannelTest {
         MigrateVmRequest r = hosts.request("slow", MigrationStrategy.PRE_COPY,
             LoopbackAgents.limits().setBandwidthBytesPerSecond(4 << 20).build());
         hosts.src.engine.start(r);
-        Await.until(() -> network.connections() == 2, Duration.ofSeconds(30), "both streams connected");
+        until("both streams connected", Duration.ofSeconds(30), () -> network.connections() == 2);
 
         // the source's host drops off the network: its connections neither carry anything nor close
         network.freeze();
 
-        Await.until(() -> !hosts.dst.has("slow"), Duration.ofSeconds(30), "destination discarded its copy");
-        Await.until(() -> network.targetClosures() == 2, Duration.ofSeconds(30),
-            "destination closed both connections of the discarded migration");
+        until("destination discarded its copy", Duration.ofSeconds(30), () -> !hosts.dst.has("slow"));
+        until("destination closed both connections of the discarded migration", Duration.ofSeconds(30),
+            () -> network.targetClosures() == 2);
         assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
         assertThat(hosts.overlap()).isEmpty();
       }
