@@ -7,6 +7,8 @@ import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
@@ -41,8 +43,8 @@ public final class OffHeap {
 
   private final AtomicReferenceArray<ByteBuffer> buffers;
   private final IntUnaryOperator sizeOf;
-  /** Buffers come from {@link AnonymousMemory} (and go back with it) rather than from the JDK. */
-  private final boolean anonymous;
+  private final IntFunction<ByteBuffer> take;
+  private final Consumer<ByteBuffer> free;
   private final AtomicInteger inside = new AtomicInteger();
   private volatile boolean released;
 
@@ -55,21 +57,25 @@ public final class OffHeap {
    */
   public static OffHeap guestRam(long bytes) {
     int size = GUEST_RAM_BUFFER_BYTES;
-    return new OffHeap((int) ((bytes + size - 1) / size), i -> (int) Math.min(size, bytes - (long) i * size),
-        AnonymousMemory.available());
+    IntUnaryOperator sizeOf = i -> (int) Math.min(size, bytes - (long) i * size);
+    int count = (int) ((bytes + size - 1) / size);
+    return AnonymousMemory.available()
+        ? new OffHeap(new AtomicReferenceArray<>(count), sizeOf, AnonymousMemory::map, AnonymousMemory::unmap)
+        : new OffHeap(new AtomicReferenceArray<>(count), sizeOf, ByteBuffer::allocateDirect, OffHeap::freeDirect);
   }
 
-  private OffHeap(int count, IntUnaryOperator sizeOf, boolean anonymous) {
-    this.buffers = new AtomicReferenceArray<>(count);
+  private OffHeap(AtomicReferenceArray<ByteBuffer> buffers, IntUnaryOperator sizeOf, IntFunction<ByteBuffer> take,
+                  Consumer<ByteBuffer> free) {
+    this.buffers = buffers;
     this.sizeOf = sizeOf;
-    this.anonymous = anonymous;
+    this.take = take;
+    this.free = free;
   }
 
   /** Buffers that exist already (a durable VM's RAM mapped from its file). */
   OffHeap(ByteBuffer[] existing) {
-    this.buffers = new AtomicReferenceArray<>(existing);
-    this.sizeOf = i -> existing[i].capacity();
-    this.anonymous = false;
+    this(new AtomicReferenceArray<>(existing), i -> existing[i].capacity(), ByteBuffer::allocateDirect,
+        OffHeap::freeDirect);
   }
 
   /** Runs {@code access} unless the memory was released (then throws {@link IllegalStateException}). */
@@ -102,8 +108,7 @@ public final class OffHeap {
       if (released) {
         throw new IllegalStateException("guest memory was released: the VM was destroyed");
       }
-      int size = sizeOf.applyAsInt(i);
-      b = (anonymous ? AnonymousMemory.map(size) : ByteBuffer.allocateDirect(size)).order(ByteOrder.LITTLE_ENDIAN);
+      b = take.apply(sizeOf.applyAsInt(i)).order(ByteOrder.LITTLE_ENDIAN);
       buffers.set(i, b);
     }
     return b;
@@ -117,23 +122,23 @@ public final class OffHeap {
     while (inside.get() != 0) {
       LockSupport.parkNanos(100_000);
     }
-    if (INVOKE_CLEANER == null && !anonymous) {
-      return;
-    }
     for (int i = 0; i < buffers.length(); i++) {
       ByteBuffer b = buffers.getAndSet(i, null);
-      if (b == null) {
-        continue;
+      if (b != null) {
+        free.accept(b);
       }
-      if (anonymous) {
-        AnonymousMemory.unmap(b);
-        continue;
-      }
-      try {
-        INVOKE_CLEANER.invoke(UNSAFE, b);
-      } catch (ReflectiveOperationException e) {
-        return;
-      }
+    }
+  }
+
+  /** Frees a JDK direct (or file-mapped) buffer now; where the JVM does not allow it, the garbage collector will. */
+  private static void freeDirect(ByteBuffer b) {
+    if (INVOKE_CLEANER == null) {
+      return;
+    }
+    try {
+      INVOKE_CLEANER.invoke(UNSAFE, b);
+    } catch (ReflectiveOperationException e) {
+      // left to the garbage collector
     }
   }
 }
