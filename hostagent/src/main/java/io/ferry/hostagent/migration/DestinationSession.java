@@ -9,6 +9,7 @@ import io.ferry.hostagent.migration.transfer.DataChannel;
 import io.ferry.hostagent.migration.transfer.GrpcChunkStream;
 import io.ferry.hostagent.migration.transfer.SocketChunkStream;
 import io.ferry.hostagent.migration.transfer.RateLimiter;
+import io.ferry.hostagent.migration.transfer.StreamTuning;
 import io.ferry.v1.AbortRequest;
 import io.ferry.v1.CommitRequest;
 import io.ferry.v1.MigrationPeerGrpc;
@@ -18,15 +19,12 @@ import io.ferry.v1.RecoverRequest;
 import io.ferry.v1.RecoverResponse;
 import io.ferry.v1.SwitchoverRequest;
 import io.ferry.v1.SwitchoverResponse;
-import io.ferry.v1.TransferChunk;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
-import java.util.function.UnaryOperator;
 
 /**
  * The source's connections to one destination agent: a control channel for the unary phases and one channel
@@ -107,8 +105,7 @@ final class DestinationSession implements AutoCloseable {
   }
 
   /** Opens {@code n} transfer streams, replacing any opened before. */
-  synchronized List<ChunkStream> openStreams(String migrationId, int n, int maxWindow, LongSupplier ticker,
-                                             RateLimiter limiter, UnaryOperator<TransferChunk> tamper) {
+  synchronized List<ChunkStream> openStreams(String migrationId, int n, StreamTuning tuning, RateLimiter limiter) {
     closeStreamChannels();
     List<ChunkStream> streams = new ArrayList<>();
     PrepareResponse p = prepared;
@@ -116,7 +113,7 @@ final class DestinationSession implements AutoCloseable {
       HostPort endpoint = HostPort.parse(p.getDataEndpoint());
       for (int i = 0; i < n; i++) {
         streams.add(SocketChunkStream.open(dataChannel, endpoint.host(), endpoint.port(), migrationId, i,
-            p.getDataToken(), maxWindow, ticker, limiter, tamper, rpcTimeout));
+            p.getDataToken(), tuning, limiter, rpcTimeout));
       }
       dataStreams.addAll(streams);
       counted(MigrationMetrics.Transport.DATA_CHANNEL, n);
@@ -125,8 +122,7 @@ final class DestinationSession implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       ManagedChannel ch = streamChannel();
       streamChannels.add(ch);
-      streams.add(new GrpcChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, maxWindow, ticker, limiter,
-          tamper));
+      streams.add(new GrpcChunkStream(MigrationPeerGrpc.newStub(ch), migrationId, i, tuning, limiter));
     }
     counted(MigrationMetrics.Transport.GRPC, n);
     return streams;

@@ -1,6 +1,7 @@
 package io.ferry.hostagent.migration;
 
 import io.ferry.common.faults.Failpoints;
+import io.ferry.hostagent.migration.transfer.StreamTuning;
 import io.ferry.hostagent.migration.transfer.Waiter;
 import io.ferry.v1.TransferChunk;
 import java.time.Duration;
@@ -67,6 +68,11 @@ public record MigrationSettings(int chunkUnits, int windowChunks, boolean verify
     return new MigrationSettings(64, 64, true, 64L << 20, Duration.ofSeconds(10), Duration.ofSeconds(30),
         Duration.ofMillis(300), 30, Duration.ofMillis(200), System::nanoTime, Waiter.PARK, UnaryOperator.identity(),
         Failpoints.fromEnvironment(), DataChannelOptions.DEFAULT);
+  }
+
+  /** How this agent's transfer streams behave: a stream stalls after the incoming idle timeout without acks. */
+  public StreamTuning streamTuning() {
+    return new StreamTuning(windowChunks, ticker, incomingIdleTimeout, tamper);
   }
 
   public MigrationSettings withVerifyFullDigest(boolean on) {

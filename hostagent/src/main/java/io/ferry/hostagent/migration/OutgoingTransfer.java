@@ -57,8 +57,7 @@ final class OutgoingTransfer {
     RateLimiter limiter = new RateLimiter(limits.getBandwidthBytesPerSecond(), ctx.settings().ticker(),
         ctx.settings().waiter());
     int n = Math.max(1, Math.min(16, limits.getStreams()));
-    List<ChunkStream> streams = session.openStreams(sc.migrationId(), n, ctx.settings().windowChunks(),
-        ctx.settings().ticker(), limiter, ctx.settings().tamper());
+    List<ChunkStream> streams = session.openStreams(sc.migrationId(), n, ctx.settings().streamTuning(), limiter);
     return new OutgoingTransfer(sc, access, limiter, streams);
   }
 

@@ -64,8 +64,7 @@ final class PostCopyPush {
       log.warn("migration {}: post-copy stream dropped ({}); reconnecting (attempt {})", migrationId, failure,
           attempt + 1);
       ctx.settings().waiter().waitNanos(ctx.settings().postCopyReconnectBackoff().toNanos());
-      current = session.openStreams(migrationId, current.size(), ctx.settings().windowChunks(),
-          ctx.settings().ticker(), limiter, ctx.settings().tamper());
+      current = session.openStreams(migrationId, current.size(), ctx.settings().streamTuning(), limiter);
     }
   }
 }

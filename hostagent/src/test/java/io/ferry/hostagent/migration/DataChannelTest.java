@@ -121,15 +121,9 @@ class DataChannelTest {
   void connectionsOfASourceThatVanishedAreClosedOnceItsMigrationIsDiscarded() throws Exception {
     int port = freePort();
     try (TcpProxy network = new TcpProxy("127.0.0.1", port)) {
-      MigrationSettings on = MigrationSettings.defaults();
-      MigrationSettings behindProxy = on.withIncomingIdleTimeout(Duration.ofSeconds(2))
-          .withDataChannel(DataChannelOptions.of("127.0.0.1:" + port, "127.0.0.1:" + network.port()));
-      try (LoopbackAgents hosts = new LoopbackAgents(dir, on, behindProxy)) {
+      try (LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(10), Duration.ofSeconds(2))) {
         VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
-        MigrateVmRequest r = hosts.request("slow", MigrationStrategy.PRE_COPY,
-            LoopbackAgents.limits().setBandwidthBytesPerSecond(4 << 20).build());
-        hosts.src.engine.start(r);
-        until("both streams connected", Duration.ofSeconds(30), () -> network.connections() == 2);
+        startSlowMove(hosts, network, MigrationStrategy.PRE_COPY);
 
         // the source's host drops off the network: its connections neither carry anything nor close
         network.freeze();
@@ -138,6 +132,59 @@ class DataChannelTest {
         until("destination closed both connections of the discarded migration", Duration.ofSeconds(30),
             () -> network.targetClosures() == 2);
         assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
+        assertThat(hosts.overlap()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aSourceWhoseStreamsAreBlackholedRollsBackAfterItsStallLimitNotItsTimeout() throws Exception {
+    int port = freePort();
+    try (TcpProxy network = new TcpProxy("127.0.0.1", port)) {
+      try (LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(2), Duration.ofSeconds(2))) {
+        VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
+        MigrateVmRequest r = startSlowMove(hosts, network, MigrationStrategy.PRE_COPY);
+
+        // the path drops everything and closes nothing: the source hears no acknowledgement, and no error either
+        network.freeze();
+        MigrationOutcome outcome = hosts.src.engine.outcome(r.getMigrationId()).orElseThrow()
+            .get(90, java.util.concurrent.TimeUnit.SECONDS);
+
+        // rolled back because its streams stalled (2 s), not because the request's 60 s ran out
+        assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
+        assertThat(outcome.reason()).contains("acknowledged nothing for").doesNotContain("timed out");
+        assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
+        assertThat(hosts.src.has("slow")).isTrue();
+        until("destination discarded its copy", Duration.ofSeconds(30), () -> !hosts.dst.has("slow"));
+        assertThat(hosts.overlap()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aPostCopyPushWhosePathWentDarkReconnectsAndFinishes() throws Exception {
+    int port = freePort();
+    try (TcpProxy network = new TcpProxy("127.0.0.1", port)) {
+      try (LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(2), Duration.ofSeconds(2))) {
+        VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
+        Await.progress(vm, 10);
+        String before = MemoryImages.memoryWithoutCounterPage(vm);
+        MigrateVmRequest r = startSlowMove(hosts, network, MigrationStrategy.POST_COPY);
+        until("the VM runs on the destination while its pages are pushed", Duration.ofSeconds(30),
+            () -> hosts.dst.has("slow") && hosts.dst.vm("slow").state() == VmState.VM_RUNNING);
+
+        // the push's connections go dark (nothing arrives, nothing closes); a new connection would get through
+        network.freezeOpenConnections();
+        MigrationOutcome outcome = hosts.src.engine.outcome(r.getMigrationId()).orElseThrow()
+            .get(90, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+        assertThat(network.connections()).as("connections, the push's second pair included").isGreaterThan(2);
+        VirtualMachine moved = hosts.dst.vm("slow");
+        assertThat(((io.ferry.hostagent.hypervisor.PageAccess) moved.migrationSupport()).memory()
+            .missingPageCount()).isZero();
+        moved.pause();
+        assertThat(MemoryImages.memoryWithoutCounterPage(moved)).isEqualTo(before);
         assertThat(hosts.overlap()).isEmpty();
       }
     }
@@ -157,6 +204,27 @@ class DataChannelTest {
         .hasMessageContaining("'10.0.0.5:http' has a port that is not a number");
     assertThatThrownBy(() -> DataChannelOptions.of(null, "gw.example"))
         .hasMessageContaining("'gw.example' is not HOST:PORT");
+  }
+
+  /**
+   * Two agents whose destination's data channel listens on {@code port} and is reached through {@code network}; each
+   * with its own incoming idle timeout (also its streams' stall limit).
+   */
+  private LoopbackAgents agentsBehind(TcpProxy network, int port, Duration sourceIdle, Duration destinationIdle)
+      throws Exception {
+    MigrationSettings d = MigrationSettings.defaults();
+    return new LoopbackAgents(dir, d.withIncomingIdleTimeout(sourceIdle), d.withIncomingIdleTimeout(destinationIdle)
+        .withDataChannel(DataChannelOptions.of("127.0.0.1:" + port, "127.0.0.1:" + network.port())));
+  }
+
+  /** Starts moving VM "slow" at 4 MiB/s; returns once both its streams are connected through {@code network}. */
+  private static MigrateVmRequest startSlowMove(LoopbackAgents hosts, TcpProxy network, MigrationStrategy strategy)
+      throws Exception {
+    MigrateVmRequest r = hosts.request("slow", strategy, LoopbackAgents.limits()
+        .setAllowPostCopy(strategy == MigrationStrategy.POST_COPY).setBandwidthBytesPerSecond(4 << 20).build());
+    hosts.src.engine.start(r);
+    until("both streams connected", Duration.ofSeconds(30), () -> network.connections() == 2);
+    return r;
   }
 
   private static MigrationOutcome moveQuietVm(LoopbackAgents hosts, MigrationStrategy strategy) throws Exception {

@@ -58,6 +58,8 @@ final class AckWindow {
   private int epochs;
   private Phase phase = Phase.NORMAL;
   private int limitBeforeProbe;
+  /** When the last acknowledgement came (ticker time); MIN_VALUE before the first. */
+  private long lastAck = Long.MIN_VALUE;
 
   /** Adapting, or measuring the base round trip afresh at the least window (first draining the larger one). */
   private enum Phase { NORMAL, PROBE_DRAIN, PROBE_MEASURE }
@@ -95,7 +97,9 @@ final class AckWindow {
       if (inFlight == 0) {
         return; // more acknowledgements than chunks: the stream fails on its own account
       }
-      long rtt = ticker.getAsLong() - sentAt[head];
+      long now = ticker.getAsLong();
+      long rtt = now - sentAt[head];
+      lastAck = now;
       head = (head + 1) % maxLimit;
       inFlight--;
       acked++;
@@ -175,6 +179,29 @@ final class AckWindow {
     lock.lock();
     try {
       return inFlight > 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * How long chunks have waited without any acknowledgement: since the last one, or since the oldest unacknowledged
+   * chunk was sent if that was later; 0 while nothing waits.
+   */
+  long silentNanos() {
+    lock.lock();
+    try {
+      return inFlight == 0 ? 0 : ticker.getAsLong() - Math.max(lastAck, sentAt[head]);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Chunks sent and not yet acknowledged. */
+  int inFlight() {
+    lock.lock();
+    try {
+      return inFlight;
     } finally {
       lock.unlock();
     }

@@ -1,8 +1,8 @@
 package io.ferry.hostagent.migration.transfer;
 
 import io.ferry.v1.TransferChunk;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -14,6 +14,10 @@ import java.util.function.UnaryOperator;
  * <p>Transports: the agents' data channel ({@link SocketChunkStream}) or, for destinations without one, a gRPC
  * {@code Transfer} call ({@link GrpcChunkStream}). They only say whether they take more now, send one chunk, end
  * the stream and break it off.
+ *
+ * <p>A stream whose destination acknowledges nothing for {@link StreamTuning#stallLimit} while chunks wait fails
+ * with that reason: a path that drops everything without closing (a partition, a frozen middlebox) leaves both
+ * connections open, and the sender would otherwise wait for the migration's timeout, or for ever in post-copy.
  */
 public abstract class ChunkStream {
   /** Bytes a chunk costs beyond its payload, for the rate limiter and the byte count (framing, header fields). */
@@ -24,18 +28,19 @@ public abstract class ChunkStream {
   private final AckWindow window;
   private final RateLimiter limiter;
   private final UnaryOperator<TransferChunk> tamper;
+  private final long stallNanos;
   private volatile String failure;
   private volatile boolean ended;
   private long sequence;
   private long bytesSent;
 
-  protected ChunkStream(String migrationId, int streamId, int maxWindow, LongSupplier ticker, RateLimiter limiter,
-                        UnaryOperator<TransferChunk> tamper) {
+  protected ChunkStream(String migrationId, int streamId, StreamTuning tuning, RateLimiter limiter) {
     this.migrationId = migrationId;
     this.streamId = streamId;
-    this.window = new AckWindow(maxWindow, ticker);
+    this.window = new AckWindow(tuning.maxWindow(), tuning.ticker());
     this.limiter = limiter;
-    this.tamper = tamper;
+    this.tamper = tuning.tamper();
+    this.stallNanos = tuning.stallLimit().toNanos();
   }
 
   /** Whether the transport takes another chunk now (else the sender waits for {@link #wake}). */
@@ -77,7 +82,7 @@ public abstract class ChunkStream {
       return false;
     }
     int size = chunk.getPayload().size() + OVERHEAD_BYTES;
-    BooleanSupplier giveUp = () -> failure != null || stop.getAsBoolean();
+    BooleanSupplier giveUp = () -> failure != null || stalled() || stop.getAsBoolean();
     // the window's round trip starts here, so time spent waiting for the transport counts as queueing
     if (!limiter.acquire(size, giveUp) || !window.acquire(giveUp) || !awaitTransport(giveUp)) {
       return false;
@@ -89,7 +94,7 @@ public abstract class ChunkStream {
 
   /** Waits until every chunk sent is acknowledged. */
   public final boolean drain(BooleanSupplier stop) {
-    return window.awaitEmpty(() -> failure != null || stop.getAsBoolean()) && failure == null;
+    return window.awaitEmpty(() -> failure != null || stalled() || stop.getAsBoolean()) && failure == null;
   }
 
   /** Chunks that may be unacknowledged now (the adapted window). */
@@ -141,6 +146,19 @@ public abstract class ChunkStream {
   /** The transport may take more now (or failed): the waiting sender looks again. */
   protected final void wake() {
     window.wake();
+  }
+
+  /** Fails the stream when chunks waited longer than the stall limit without any acknowledgement; whether it did. */
+  private boolean stalled() {
+    long silent = window.silentNanos();
+    if (silent <= stallNanos) {
+      return false;
+    }
+    fail("transfer stream " + streamId + ": the destination acknowledged nothing for "
+        + Duration.ofNanos(silent).toMillis() + " ms with " + window.inFlight()
+        + " chunk(s) outstanding (limit " + Duration.ofNanos(stallNanos).toMillis()
+        + " ms): the path is blocked or the destination stopped");
+    return true;
   }
 
   private boolean awaitTransport(BooleanSupplier giveUp) {

@@ -6,8 +6,6 @@ import io.ferry.v1.TransferChunk;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import java.util.function.LongSupplier;
-import java.util.function.UnaryOperator;
 
 /**
  * A transfer stream as one {@code MigrationPeer.Transfer} call (destinations without a data channel).
@@ -22,9 +20,9 @@ public final class GrpcChunkStream extends ChunkStream {
 
   private final ClientCallStreamObserver<TransferChunk> call;
 
-  public GrpcChunkStream(MigrationPeerGrpc.MigrationPeerStub stub, String migrationId, int streamId, int maxWindow,
-                         LongSupplier ticker, RateLimiter limiter, UnaryOperator<TransferChunk> tamper) {
-    super(migrationId, streamId, maxWindow, ticker, limiter, tamper);
+  public GrpcChunkStream(MigrationPeerGrpc.MigrationPeerStub stub, String migrationId, int streamId,
+                         StreamTuning tuning, RateLimiter limiter) {
+    super(migrationId, streamId, tuning, limiter);
     Acks acks = new Acks();
     stub.withOnReadyThreshold(READY_THRESHOLD_BYTES).transfer(acks);
     this.call = acks.requestStream;

@@ -18,8 +18,6 @@ import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import io.grpc.netty.shaded.io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.function.LongSupplier;
-import java.util.function.UnaryOperator;
 
 /**
  * A transfer stream over the destination's data channel ({@link DataChannel}): one connection, a hello naming the
@@ -34,18 +32,17 @@ public final class SocketChunkStream extends ChunkStream {
   private final String name;
   private volatile Channel channel;
 
-  private SocketChunkStream(String migrationId, int streamId, HostPort endpoint, int maxWindow, LongSupplier ticker,
-                            RateLimiter limiter, UnaryOperator<TransferChunk> tamper) {
-    super(migrationId, streamId, maxWindow, ticker, limiter, tamper);
+  private SocketChunkStream(String migrationId, int streamId, HostPort endpoint, StreamTuning tuning,
+                            RateLimiter limiter) {
+    super(migrationId, streamId, tuning, limiter);
     this.name = "data channel stream " + streamId + " to " + endpoint;
   }
 
   /** Connects to {@code host:port} and sends the hello; waits at most {@code connectTimeout}. */
   public static SocketChunkStream open(DataChannel dc, String host, int port, String migrationId, int streamId,
-                                       ByteString token, int maxWindow, LongSupplier ticker, RateLimiter limiter,
-                                       UnaryOperator<TransferChunk> tamper, Duration connectTimeout) {
-    SocketChunkStream s = new SocketChunkStream(migrationId, streamId, new HostPort(host, port), maxWindow, ticker,
-        limiter, tamper);
+                                       ByteString token, StreamTuning tuning, RateLimiter limiter,
+                                       Duration connectTimeout) {
+    SocketChunkStream s = new SocketChunkStream(migrationId, streamId, new HostPort(host, port), tuning, limiter);
     ChannelFuture connect = new Bootstrap().group(dc.group()).channel(dc.socketType())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))

@@ -20,6 +20,8 @@ public final class TcpProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final AtomicInteger targetClosures = new AtomicInteger();
   private volatile boolean frozen;
+  /** Connections (either end) frozen by {@link #freezeOpenConnections}. */
+  private final java.util.Set<Socket> frozenSockets = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public TcpProxy(String targetHost, int targetPort) throws IOException {
     server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
@@ -56,7 +58,7 @@ public final class TcpProxy implements AutoCloseable {
         OutputStream o = to.getOutputStream();
         int n;
         while ((n = i.read(buf)) >= 0) {
-          if (!frozen) {
+          if (!frozen(from)) {
             o.write(buf, 0, n);
           }
         }
@@ -66,7 +68,7 @@ public final class TcpProxy implements AutoCloseable {
       if (fromTarget) {
         targetClosures.incrementAndGet();
       }
-      if (!frozen) {
+      if (!frozen(from)) {
         closeQuietly(from);
         closeQuietly(to);
       }
@@ -86,6 +88,18 @@ public final class TcpProxy implements AutoCloseable {
   /** From now on nothing is forwarded and nothing closed: each side's connection stays open and hears nothing. */
   public void freeze() {
     frozen = true;
+  }
+
+  /**
+   * The connections open now forward nothing more and are never closed (a path that went dark under them); new
+   * connections are forwarded as before.
+   */
+  public void freezeOpenConnections() {
+    frozenSockets.addAll(sockets);
+  }
+
+  private boolean frozen(Socket s) {
+    return frozen || frozenSockets.contains(s);
   }
 
   /** Connections forwarded so far (closed ones included). */

@@ -52,6 +52,28 @@ class AckWindowTest {
   }
 
   @Test
+  void silenceCountsFromTheLastAcknowledgementOrTheOldestChunkSentAfterIt() {
+    long[] now = {1_000 * MS};
+    AckWindow w = new AckWindow(4, () -> now[0]);
+    assertThat(w.silentNanos()).as("nothing sent").isZero();
+    w.acquire(() -> true);
+    now[0] += 300 * MS;
+    w.acquire(() -> true);
+    assertThat(w.silentNanos()).as("since the first chunk was sent").isEqualTo(300 * MS);
+    now[0] += 200 * MS;
+    w.acknowledged();
+    now[0] += 50 * MS;
+    assertThat(w.silentNanos()).as("since the acknowledgement (the chunk still waiting was sent before it)")
+        .isEqualTo(50 * MS);
+    w.acknowledged();
+    now[0] += 10_000 * MS;
+    assertThat(w.silentNanos()).as("nothing waits").isZero();
+    w.acquire(() -> true);
+    now[0] += 7 * MS;
+    assertThat(w.silentNanos()).as("since the chunk sent after the last acknowledgement").isEqualTo(7 * MS);
+  }
+
+  @Test
   void staysSmallWhereTheReceiverNotThePathIsTheLimit() {
     // loopback: 50 us round trip, 250 us per chunk at the receiver; two in flight already keep it busy
     Path p = new Path(50 * US, 250 * US, 64);
