@@ -194,8 +194,28 @@ final class DataChannelServer implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("{}: data channel connection from {}: {}", hostName, ctx.channel().remoteAddress(), cause.toString());
-      ctx.close();
+      if (done || cause instanceof IOException || tlsBroken(cause)) {
+        // the connection itself broke (reset, failed TLS): nobody to tell; channelInactive tells the receiver
+        log.debug("{}: data channel connection from {}: {}", hostName, ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+        return;
+      }
+      // a frame this side cannot take, or an error while applying one (out of memory, say): the source must hear why
+      String why = "destination " + hostName + " ended the data channel connection: " + cause;
+      log.warn("{}: data channel connection from {}: {}", hostName, ctx.channel().remoteAddress(), why, cause);
+      if (receiver != null) {
+        receiver.onError(Status.INTERNAL.withDescription(why).withCause(cause).asRuntimeException());
+      }
+      endWith(ctx, why);
+    }
+
+    private static boolean tlsBroken(Throwable cause) {
+      for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof javax.net.ssl.SSLException) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** Acknowledgements (and the reason the receiver ends the stream) as frames back to the source. */

@@ -209,8 +209,9 @@ final class MigrationPeerService implements MigrationPeerGrpc.AsyncService, Bind
     public void onError(Throwable t) {
       closed = true;
       if (migration != null) {
-        incoming.discardBeforeSwitchover(migration, "source's transfer stream broke ("
-            + Status.fromThrowable(t).getCode() + ")");
+        Status s = Status.fromThrowable(t);
+        incoming.discardBeforeSwitchover(migration, "transfer stream broke (" + s.getCode()
+            + (s.getDescription() == null ? "" : ": " + s.getDescription()) + ")");
       }
     }
 

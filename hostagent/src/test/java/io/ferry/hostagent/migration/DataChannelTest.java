@@ -118,6 +118,27 @@ class DataChannelTest {
   }
 
   @Test
+  void aFrameTheDestinationCannotTakeIsAnsweredWithTheReasonNotACutConnection() throws Exception {
+    io.ferry.common.tls.TlsMaterial tls = io.ferry.common.tls.TlsMaterial.insecurePlainText();
+    try (io.ferry.hostagent.migration.transfer.DataChannel dc =
+             new io.ferry.hostagent.migration.transfer.DataChannel(tls, "dst", 1);
+         DataChannelServer server = new DataChannelServer(dc, "dst", "127.0.0.1", 0, null, null,
+             Duration.ofSeconds(10), Duration.ofSeconds(1));
+         Socket source = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      source.setSoTimeout(10_000);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(source.getOutputStream());
+      out.writeInt(io.ferry.hostagent.migration.transfer.DataChannel.MAX_FRAME_BYTES + 1);
+      out.flush();
+
+      java.io.DataInputStream in = new java.io.DataInputStream(source.getInputStream());
+      byte[] frame = new byte[in.readInt()]; // a closed connection throws EOFException here
+      in.readFully(frame);
+      assertThat(io.ferry.v1.TransferAck.parseFrom(frame).getError())
+          .contains("destination dst ended the data channel connection").contains("frame length");
+    }
+  }
+
+  @Test
   void connectionsOfASourceThatVanishedAreClosedOnceItsMigrationIsDiscarded() throws Exception {
     int port = freePort();
     try (TcpProxy network = new TcpProxy("127.0.0.1", port)) {
