@@ -8,6 +8,7 @@ import io.ferry.common.HostPort;
 import io.ferry.hostagent.hypervisor.VirtualMachine;
 import io.ferry.hostagent.migration.kit.LoopbackAgents;
 import io.ferry.hostagent.migration.kit.TcpProxy;
+import io.ferry.hostagent.migration.transfer.DataChannel;
 import io.ferry.v1.MigrateVmRequest;
 import io.ferry.v1.MigrationPhase;
 import io.ferry.v1.MigrationStrategy;
@@ -106,12 +107,8 @@ class DataChannelTest {
 
   @Test
   void aConnectionThatNeverSaysWhichMigrationItCarriesIsClosed() throws Exception {
-    io.ferry.common.tls.TlsMaterial tls = io.ferry.common.tls.TlsMaterial.insecurePlainText();
-    try (io.ferry.hostagent.migration.transfer.DataChannel dc =
-             new io.ferry.hostagent.migration.transfer.DataChannel(tls, "dst", 1);
-         DataChannelServer server = new DataChannelServer(dc, "dst", "127.0.0.1", 0, null, null,
-             Duration.ofMillis(300), Duration.ofSeconds(1));
-         Socket silent = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+    try (BareListener listener = BareListener.open(Duration.ofMillis(300));
+         Socket silent = new Socket(InetAddress.getLoopbackAddress(), listener.server.port())) {
       silent.setSoTimeout(10_000); // not closed by then: the read throws and the test fails
       assertThat(silent.getInputStream().read()).as("end of stream").isEqualTo(-1);
     }
@@ -119,15 +116,11 @@ class DataChannelTest {
 
   @Test
   void aFrameTheDestinationCannotTakeIsAnsweredWithTheReasonNotACutConnection() throws Exception {
-    io.ferry.common.tls.TlsMaterial tls = io.ferry.common.tls.TlsMaterial.insecurePlainText();
-    try (io.ferry.hostagent.migration.transfer.DataChannel dc =
-             new io.ferry.hostagent.migration.transfer.DataChannel(tls, "dst", 1);
-         DataChannelServer server = new DataChannelServer(dc, "dst", "127.0.0.1", 0, null, null,
-             Duration.ofSeconds(10), Duration.ofSeconds(1));
-         Socket source = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+    try (BareListener listener = BareListener.open(Duration.ofSeconds(10));
+         Socket source = new Socket(InetAddress.getLoopbackAddress(), listener.server.port())) {
       source.setSoTimeout(10_000);
       java.io.DataOutputStream out = new java.io.DataOutputStream(source.getOutputStream());
-      out.writeInt(io.ferry.hostagent.migration.transfer.DataChannel.MAX_FRAME_BYTES + 1);
+      out.writeInt(DataChannel.MAX_FRAME_BYTES + 1);
       out.flush();
 
       java.io.DataInputStream in = new java.io.DataInputStream(source.getInputStream());
@@ -225,6 +218,21 @@ class DataChannelTest {
         .hasMessageContaining("'10.0.0.5:http' has a port that is not a number");
     assertThatThrownBy(() -> DataChannelOptions.of(null, "gw.example"))
         .hasMessageContaining("'gw.example' is not HOST:PORT");
+  }
+
+  /** A plain-text data channel listener of host "dst" that knows no migration. */
+  private record BareListener(DataChannel channel, DataChannelServer server) implements AutoCloseable {
+    static BareListener open(Duration helloDeadline) {
+      DataChannel dc = new DataChannel(io.ferry.common.tls.TlsMaterial.insecurePlainText(), "dst", 1);
+      return new BareListener(dc, new DataChannelServer(dc, "dst", "127.0.0.1", 0, null, null, helloDeadline,
+          Duration.ofSeconds(1)));
+    }
+
+    @Override
+    public void close() {
+      server.close();
+      channel.close();
+    }
   }
 
   /**
