@@ -82,9 +82,11 @@ public abstract class ChunkStream {
       return false;
     }
     int size = chunk.getPayload().size() + OVERHEAD_BYTES;
-    BooleanSupplier giveUp = () -> failure != null || stalled() || stop.getAsBoolean();
+    // the bandwidth cap is this side's own pace: only the waits for the destination look for a stall
+    BooleanSupplier giveUp = waitingForDestination(stop);
     // the window's round trip starts here, so time spent waiting for the transport counts as queueing
-    if (!limiter.acquire(size, giveUp) || !window.acquire(giveUp) || !awaitTransport(giveUp)) {
+    if (!limiter.acquire(size, () -> failure != null || stop.getAsBoolean()) || !window.acquire(giveUp)
+        || !awaitTransport(giveUp)) {
       return false;
     }
     transmit(tamper.apply(chunk.setMigrationId(migrationId).setSequence(++sequence).setStream(streamId).build()));
@@ -94,7 +96,7 @@ public abstract class ChunkStream {
 
   /** Waits until every chunk sent is acknowledged. */
   public final boolean drain(BooleanSupplier stop) {
-    return window.awaitEmpty(() -> failure != null || stalled() || stop.getAsBoolean()) && failure == null;
+    return window.awaitEmpty(waitingForDestination(stop)) && failure == null;
   }
 
   /** Chunks that may be unacknowledged now (the adapted window). */
@@ -146,6 +148,11 @@ public abstract class ChunkStream {
   /** The transport may take more now (or failed): the waiting sender looks again. */
   protected final void wake() {
     window.wake();
+  }
+
+  /** When a wait for the destination gives up: the stream failed or stalled, or {@code stop} says so. */
+  private BooleanSupplier waitingForDestination(BooleanSupplier stop) {
+    return () -> failure != null || stalled() || stop.getAsBoolean();
   }
 
   /** Fails the stream when chunks waited longer than the stall limit without any acknowledgement; whether it did. */

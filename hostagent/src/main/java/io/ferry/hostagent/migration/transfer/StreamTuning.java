@@ -6,7 +6,8 @@ import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
- * How the transfer streams of an agent behave, whatever their transport.
+ * How the transfer streams of an agent behave, whatever their transport ({@code MigrationSettings#streamTuning}, which
+ * checks the values: a positive window and idle timeout).
  *
  * @param maxWindow most unacknowledged chunks per stream ({@link AckWindow} adapts below it)
  * @param ticker monotonic nanoseconds (round trips, silence)
@@ -16,13 +17,4 @@ import java.util.function.UnaryOperator;
  * @param tamper applied to every chunk sent: identity in production, corruption in fault tests
  */
 public record StreamTuning(int maxWindow, LongSupplier ticker, Duration stallLimit,
-                           UnaryOperator<TransferChunk> tamper) {
-  public StreamTuning {
-    if (maxWindow < 1) {
-      throw new IllegalArgumentException("window must be >= 1, got " + maxWindow);
-    }
-    if (stallLimit.isNegative() || stallLimit.isZero()) {
-      throw new IllegalArgumentException("stallLimit must be positive, got " + stallLimit);
-    }
-  }
-}
+                           UnaryOperator<TransferChunk> tamper) {}
