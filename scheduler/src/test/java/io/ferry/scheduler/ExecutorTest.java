@@ -50,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExecutorTest {
   private static final Duration SESSION = Duration.ofSeconds(4);
+  private static final List<String> HOSTS = List.of("h1", "h2", "h3", "h4");
   @TempDir
   static Path tmp;
   private EmbeddedZooKeeper zk;
@@ -72,7 +73,7 @@ class ExecutorTest {
     world.addVm("small", "h2", 1L << 30);
     scheduler = new Scheduler(new SchedulerConfig("s1", zk.connectString(), "exec", "127.0.0.1", "127.0.0.1", 0, 0,
         tls, null, SESSION), Clock.systemUTC()).start();
-    for (String name : List.of("h1", "h2", "h3", "h4")) {
+    for (String name : HOSTS) {
       agents.add(startAgent(name));
     }
     await("leader and 4 hosts", () -> scheduler.isLeader() && agents.stream().allMatch(Agent::connectedToLeader));
@@ -269,7 +270,7 @@ class ExecutorTest {
 
     // the host comes back: its agent restarts and reports to the leader again
     world.unreachable(from, false);
-    int i = List.of("h1", "h2", "h3", "h4").indexOf(from);
+    int i = HOSTS.indexOf(from);
     agents.get(i).close();
     agents.set(i, startAgent(from));
 

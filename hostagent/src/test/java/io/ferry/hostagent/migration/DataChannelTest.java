@@ -134,73 +134,68 @@ class DataChannelTest {
   @Test
   void connectionsOfASourceThatVanishedAreClosedOnceItsMigrationIsDiscarded() throws Exception {
     int port = freePort();
-    try (TcpProxy network = new TcpProxy("127.0.0.1", port)) {
-      try (LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(10), Duration.ofSeconds(2))) {
-        VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
-        startSlowMove(hosts, network, MigrationStrategy.PRE_COPY);
+    try (TcpProxy network = new TcpProxy("127.0.0.1", port);
+         LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(10), Duration.ofSeconds(2))) {
+      VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
+      startSlowMove(hosts, network, MigrationStrategy.PRE_COPY);
 
-        // the source's host drops off the network: its connections neither carry anything nor close
-        network.freeze();
+      // the source's host drops off the network: its connections neither carry anything nor close
+      network.freeze();
 
-        until("destination discarded its copy", Duration.ofSeconds(30), () -> !hosts.dst.has("slow"));
-        until("destination closed both connections of the discarded migration", Duration.ofSeconds(30),
-            () -> network.targetClosures() == 2);
-        assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
-        assertThat(hosts.overlap()).isEmpty();
-      }
+      until("destination discarded its copy", Duration.ofSeconds(30), () -> !hosts.dst.has("slow"));
+      until("destination closed both connections of the discarded migration", Duration.ofSeconds(30),
+          () -> network.targetClosures() == 2);
+      assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
+      assertThat(hosts.overlap()).isEmpty();
     }
   }
 
   @Test
   void aSourceWhoseStreamsAreBlackholedRollsBackAfterItsStallLimitNotItsTimeout() throws Exception {
     int port = freePort();
-    try (TcpProxy network = new TcpProxy("127.0.0.1", port)) {
-      try (LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(2), Duration.ofSeconds(2))) {
-        VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
-        MigrateVmRequest r = startSlowMove(hosts, network, MigrationStrategy.PRE_COPY);
+    try (TcpProxy network = new TcpProxy("127.0.0.1", port);
+         LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(2), Duration.ofSeconds(2))) {
+      VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
+      MigrateVmRequest r = startSlowMove(hosts, network, MigrationStrategy.PRE_COPY);
 
-        // the path drops everything and closes nothing: the source hears no acknowledgement, and no error either
-        network.freeze();
-        MigrationOutcome outcome = hosts.src.engine.outcome(r.getMigrationId()).orElseThrow()
-            .get(90, java.util.concurrent.TimeUnit.SECONDS);
+      // the path drops everything and closes nothing: the source hears no acknowledgement, and no error either
+      network.freeze();
+      MigrationOutcome outcome = outcomeOf(hosts, r);
 
-        // rolled back because its streams stalled (2 s), not because the request's 60 s ran out
-        assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
-        assertThat(outcome.reason()).contains("acknowledged nothing for").doesNotContain("timed out");
-        assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
-        assertThat(hosts.src.has("slow")).isTrue();
-        until("destination discarded its copy", Duration.ofSeconds(30), () -> !hosts.dst.has("slow"));
-        assertThat(hosts.overlap()).isEmpty();
-      }
+      // rolled back because its streams stalled (2 s), not because the request's 60 s ran out
+      assertThat(outcome.result()).isEqualTo(MigrationPhase.ROLLED_BACK);
+      assertThat(outcome.reason()).contains("acknowledged nothing for").doesNotContain("timed out");
+      assertThat(vm.state()).isEqualTo(VmState.VM_RUNNING);
+      assertThat(hosts.src.has("slow")).isTrue();
+      until("destination discarded its copy", Duration.ofSeconds(30), () -> !hosts.dst.has("slow"));
+      assertThat(hosts.overlap()).isEmpty();
     }
   }
 
   @Test
   void aPostCopyPushWhosePathWentDarkReconnectsAndFinishes() throws Exception {
     int port = freePort();
-    try (TcpProxy network = new TcpProxy("127.0.0.1", port)) {
-      try (LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(2), Duration.ofSeconds(2))) {
-        VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
-        Await.progress(vm, 10);
-        String before = MemoryImages.memoryWithoutCounterPage(vm);
-        MigrateVmRequest r = startSlowMove(hosts, network, MigrationStrategy.POST_COPY);
-        until("the VM runs on the destination while its pages are pushed", Duration.ofSeconds(30),
-            () -> hosts.dst.has("slow") && hosts.dst.vm("slow").state() == VmState.VM_RUNNING);
+    try (TcpProxy network = new TcpProxy("127.0.0.1", port);
+         LoopbackAgents hosts = agentsBehind(network, port, Duration.ofSeconds(2), Duration.ofSeconds(2))) {
+      VirtualMachine vm = hosts.startOnSource(LoopbackAgents.spec("slow", 64, 0, "uniform"));
+      Await.progress(vm, 10);
+      String before = MemoryImages.memoryWithoutCounterPage(vm);
+      MigrateVmRequest r = startSlowMove(hosts, network, MigrationStrategy.POST_COPY);
+      until("the VM runs on the destination while its pages are pushed", Duration.ofSeconds(30),
+          () -> hosts.dst.has("slow") && hosts.dst.vm("slow").state() == VmState.VM_RUNNING);
 
-        // the push's connections go dark (nothing arrives, nothing closes); a new connection would get through
-        network.freezeOpenConnections();
-        MigrationOutcome outcome = hosts.src.engine.outcome(r.getMigrationId()).orElseThrow()
-            .get(90, java.util.concurrent.TimeUnit.SECONDS);
+      // the push's connections go dark (nothing arrives, nothing closes); a new connection would get through
+      network.freezeOpenConnections();
+      MigrationOutcome outcome = outcomeOf(hosts, r);
 
-        assertThat(outcome.committed()).as(outcome.reason()).isTrue();
-        assertThat(network.connections()).as("connections, the push's second pair included").isGreaterThan(2);
-        VirtualMachine moved = hosts.dst.vm("slow");
-        assertThat(((io.ferry.hostagent.hypervisor.PageAccess) moved.migrationSupport()).memory()
-            .missingPageCount()).isZero();
-        moved.pause();
-        assertThat(MemoryImages.memoryWithoutCounterPage(moved)).isEqualTo(before);
-        assertThat(hosts.overlap()).isEmpty();
-      }
+      assertThat(outcome.committed()).as(outcome.reason()).isTrue();
+      assertThat(network.connections()).as("connections, the push's second pair included").isGreaterThan(2);
+      VirtualMachine moved = hosts.dst.vm("slow");
+      assertThat(((io.ferry.hostagent.hypervisor.PageAccess) moved.migrationSupport()).memory()
+          .missingPageCount()).isZero();
+      moved.pause();
+      assertThat(MemoryImages.memoryWithoutCounterPage(moved)).isEqualTo(before);
+      assertThat(hosts.overlap()).isEmpty();
     }
   }
 
@@ -244,6 +239,10 @@ class DataChannelTest {
     MigrationSettings d = MigrationSettings.defaults();
     return new LoopbackAgents(dir, d.withIncomingIdleTimeout(sourceIdle), d.withIncomingIdleTimeout(destinationIdle)
         .withDataChannel(DataChannelOptions.of("127.0.0.1:" + port, "127.0.0.1:" + network.port())));
+  }
+
+  private static MigrationOutcome outcomeOf(LoopbackAgents hosts, MigrateVmRequest r) throws Exception {
+    return hosts.src.engine.outcome(r.getMigrationId()).orElseThrow().get(90, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** Starts moving VM "slow" at 4 MiB/s; returns once both its streams are connected through {@code network}. */
