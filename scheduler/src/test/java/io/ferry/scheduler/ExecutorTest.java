@@ -50,7 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExecutorTest {
   private static final Duration SESSION = Duration.ofSeconds(4);
-  private static final List<String> HOSTS = List.of("h1", "h2", "h3", "h4");
   @TempDir
   static Path tmp;
   private EmbeddedZooKeeper zk;
@@ -73,19 +72,15 @@ class ExecutorTest {
     world.addVm("small", "h2", 1L << 30);
     scheduler = new Scheduler(new SchedulerConfig("s1", zk.connectString(), "exec", "127.0.0.1", "127.0.0.1", 0, 0,
         tls, null, SESSION), Clock.systemUTC()).start();
-    for (String name : HOSTS) {
-      agents.add(startAgent(name));
+    for (String name : List.of("h1", "h2", "h3", "h4")) {
+      agents.add(new Agent(new AgentConfig(name, zk.connectString(), "exec", "127.0.0.1", "127.0.0.1", 0, 0, tls,
+          "sim", Map.of(), Duration.ofMillis(200), SESSION), Clock.systemUTC(), world::inventory)
+          .withMigrations(world.driver(name)).start());
     }
     await("leader and 4 hosts", () -> scheduler.isLeader() && agents.stream().allMatch(Agent::connectedToLeader));
     channel = GrpcServers.channel(scheduler.adminEndpoint(), tls);
     admin = AdminGrpc.newBlockingStub(channel);
     await("hosts known", () -> status().getHostsCount() == 4 && status().getVmsCount() == 23);
-  }
-
-  private Agent startAgent(String name) {
-    return new Agent(new AgentConfig(name, zk.connectString(), "exec", "127.0.0.1", "127.0.0.1", 0, 0, tls,
-        "sim", Map.of(), Duration.ofMillis(200), SESSION), Clock.systemUTC(), world::inventory)
-        .withMigrations(world.driver(name)).start();
   }
 
   @AfterAll
@@ -253,29 +248,5 @@ class ExecutorTest {
     assertThat(byId(id).getStatus().getMessage()).contains("no progress");
     assertThat(world.hostOf("vm05")).contains(from);
     world.stall(false);
-  }
-
-  @Test
-  @Order(7)
-  void aMigrationWaitingOnAnUnreachableSourceGoesAsSoonAsTheAgentIsBack() throws Exception {
-    // a retry backoff far longer than the wait below: only the agent's return can send the migration in time
-    scheduler.executorLimits(new io.ferry.scheduler.executor.ExecutorLimits(8, 2, Duration.ofSeconds(60), 5,
-        Duration.ofSeconds(300), 200));
-    String from = world.hostOf("small").orElseThrow();
-    String to = from.equals("h1") ? "h4" : "h1";
-    world.unreachable(from, true);
-    String id = migrate("small", to, "r-unreachable").getMigration().getStatus().getMigrationId();
-    await("the dispatch to " + from + " failed", () -> byId(id).getAttempts() >= 1
-        && byId(id).getStatus().getPhase() == MigrationPhase.PLANNED);
-
-    // the host comes back: its agent restarts and reports to the leader again
-    world.unreachable(from, false);
-    int i = HOSTS.indexOf(from);
-    agents.get(i).close();
-    agents.set(i, startAgent(from));
-
-    await("committed once " + from + " reported again", () -> byId(id).getStatus().getPhase()
-        == MigrationPhase.COMMITTED);
-    assertThat(world.hostOf("small")).contains(to);
   }
 }

@@ -40,7 +40,6 @@ public final class FakeWorld implements AutoCloseable {
   private final Map<String, Double> temperature = new ConcurrentHashMap<>();
   private volatile long stepMillis = 100;
   private volatile boolean stall;
-  private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
 
   public void addVm(String name, String host, long memoryBytes) {
     hostOfVm.put(name, host);
@@ -66,15 +65,6 @@ public final class FakeWorld implements AutoCloseable {
   /** Migrations stop making progress (remaining bytes stay put) until cancelled. */
   public void stall(boolean stall) {
     this.stall = stall;
-  }
-
-  /** The host's agent answers every MigrateVm with UNAVAILABLE, as a call that never reached it would fail. */
-  public void unreachable(String host, boolean on) {
-    if (on) {
-      unreachable.add(host);
-    } else {
-      unreachable.remove(host);
-    }
   }
 
   public InventorySource inventory(HostFacts facts) {
@@ -116,9 +106,6 @@ public final class FakeWorld implements AutoCloseable {
     return new MigrationDriver() {
       @Override
       public MigrationStatus start(MigrateVmRequest r) {
-        if (unreachable.contains(host)) {
-          throw Status.UNAVAILABLE.withDescription(host + " unreachable").asRuntimeException();
-        }
         MigrationStatus known = migrations.get(r.getMigrationId());
         if (known != null) {
           return known;
