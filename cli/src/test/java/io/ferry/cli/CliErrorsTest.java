@@ -64,6 +64,17 @@ class CliErrorsTest {
   }
 
   @Test
+  void simHugePagesOutsideASimHostWithoutStateDirSaysWhy() {
+    assertThat(ferry("agent", "--zk", "127.0.0.1:1", "--insecure", "--hypervisor", "qemu", "--sim-hugepages"))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains("--sim-hugepages needs --hypervisor sim and no --state-dir");
+    assertThat(ferry("agent", "--zk", "127.0.0.1:1", "--insecure", "--hypervisor", "sim", "--state-dir",
+        tmp.toString(), "--sim-hugepages")).isEqualTo(1);
+    assertThat(err.toString()).contains("durable sim VMs keep their RAM in a file there");
+    assertNoStackTrace();
+  }
+
+  @Test
   void unreachableZooKeeperSaysHowToStartOne() {
     assertThat(ferry("status", "--zk", "127.0.0.1:1", "--cluster", "c", "--insecure")).isEqualTo(1);
     assertThat(err.toString()).contains("cannot reach ZooKeeper at 127.0.0.1:1").contains("ferry up");

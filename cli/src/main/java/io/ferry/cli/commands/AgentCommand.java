@@ -91,6 +91,11 @@ public final class AgentCommand implements Callable<Integer> {
           "of measured downtime; longer ticks cost less CPU (default: ${DEFAULT-VALUE})"})
   Duration simTick;
 
+  @Option(names = "--sim-hugepages", description = {"With --hypervisor sim: take sim VMs' guest RAM from the huge"
+      + " pages this host reserved (sysctl vm.nr_hugepages), as libvirt's <hugepages/> memory backing; ordinary"
+      + " memory once the pool runs short. Not with --state-dir (durable sim VMs keep their RAM in a file there)"})
+  boolean simHugePages;
+
   @Override
   public Integer call() throws Exception {
     String n = name != null ? name : InetAddress.getLocalHost().getHostName();
@@ -99,6 +104,10 @@ public final class AgentCommand implements Callable<Integer> {
         server.ticketKeys());
     if (simVms > 0 && !"sim".equals(hypervisor)) {
       throw new io.ferry.common.FerryException("--sim-vms needs --hypervisor sim");
+    }
+    if (simHugePages && (!"sim".equals(hypervisor) || stateDir != null)) {
+      throw new io.ferry.common.FerryException("--sim-hugepages needs --hypervisor sim and no --state-dir (durable"
+          + " sim VMs keep their RAM in a file there)");
     }
     boolean dataFlags = migrationDataListen != null || migrationDataAdvertise != null;
     if ((dataFlags || noMigrationDataChannel) && !"sim".equals(hypervisor)) {
@@ -117,6 +126,9 @@ public final class AgentCommand implements Callable<Integer> {
       a.withSim(null, null, simTick);
       if (stateDir != null) {
         a.withDurableSimVms();
+      }
+      if (simHugePages) {
+        a.withSimReservedHugePages();
       }
     }
     a.start();

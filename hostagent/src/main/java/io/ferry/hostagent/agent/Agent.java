@@ -84,6 +84,7 @@ public final class Agent implements AutoCloseable {
 
   private Duration simTick = io.ferry.hostagent.sim.SimHypervisor.DEFAULT_TICK;
   private boolean durableSimVms;
+  private boolean simReservedHugePages;
   private int advertisedPort;
 
   /**
@@ -107,6 +108,15 @@ public final class Agent implements AutoCloseable {
       throw new FerryException("agent " + config.name() + ": durable sim VMs need a state directory (--state-dir)");
     }
     this.durableSimVms = true;
+    return this;
+  }
+
+  /**
+   * Sim VMs take guest RAM from the host's reserved huge pages ({@code vm.nr_hugepages}) while it has free ones; not
+   * with durable sim VMs (their RAM is a file in the state directory). Call before {@link #start()}.
+   */
+  public Agent withSimReservedHugePages() {
+    this.simReservedHugePages = true;
     return this;
   }
 
@@ -200,6 +210,9 @@ public final class Agent implements AutoCloseable {
             : io.ferry.hostagent.signals.sim.SimHost.Spec.typical(config.name()), dir, durableSimVms,
             config.ticketKeys(),
             config.tls(), self::get, registry, clock, scenario, simTick, dataChannel);
+        if (simReservedHugePages) {
+          sim.hypervisor().reservedHugePages();
+        }
         services.add(sim.peerService());
         migrationDriver = sim.migrations();
         hypervisor = sim.hypervisor();

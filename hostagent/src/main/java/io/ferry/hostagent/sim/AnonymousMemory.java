@@ -14,6 +14,13 @@ import java.nio.ByteBuffer;
  * the host had just taken the freed memory back (a VM whose balloon reports free pages): then 0.7-1.1 s, and 3 s
  * for memory the host never backed. Memory goes back to the kernel when its VM is destroyed or leaves.
  *
+ * <p>{@link #mapReservedHugePages} takes memory from the huge pages the host reserved ({@code vm.nr_hugepages}), as
+ * QEMU's {@code -mem-path /dev/hugepages} and libvirt's {@code <hugepages/>} memory backing do: those pages stay
+ * the pool's when freed, so a VM that arrives after another left finds them ready. Ordinary memory that a process
+ * freed goes back to the kernel, and on a host that is itself a VM whose balloon reports free pages, back to that
+ * VM's host: touching 1 GiB of it again cost about 2 s of CPU on the 2-core test VM, against 0.12 s for memory
+ * still at hand.
+ *
  * <p>Where this is not Linux or the C library cannot be called, {@link #available()} is false and callers use JDK
  * direct buffers. Where the kernel's THP mode is {@code never}, the advice is ignored and the memory is ordinary.
  * Memory from {@link #map} is freed only by {@link #unmap}; any access after that crashes the process, so callers
@@ -24,6 +31,9 @@ final class AnonymousMemory {
 
   private static final int PROT_READ_WRITE = 0x1 | 0x2;
   private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
+  private static final int MAP_HUGETLB = 0x40000;
+  /** Huge pages of 2 MiB, whatever the host's default huge page size: log2(2 MiB) in the MAP_HUGE_SHIFT bits. */
+  private static final int MAP_HUGE_2MB = 21 << 26;
   private static final int MADV_HUGEPAGE = 14;
   private static final long MAP_FAILED = -1L;
 
@@ -85,7 +95,26 @@ final class AnonymousMemory {
     return memory.getByteBuffer(0, bytes);
   }
 
-  /** Returns memory from {@link #map} to the kernel; {@code memory} must not be touched again. */
+  /**
+   * {@code bytes} of zeroed memory from the host's reserved 2 MiB huge pages, or {@code null} when the pool has too
+   * few free pages left (the kernel reserves them all when mapping, so memory it hands out is never short later) or
+   * {@code bytes} is not a whole number of huge pages. Only when {@link #available()}.
+   */
+  static ByteBuffer mapReservedHugePages(int bytes) {
+    if (bytes <= 0 || bytes % HUGE_PAGE_BYTES != 0) {
+      return null;
+    }
+    Pointer p = LIBC.mmap(null, bytes, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
+    if (p == null || Pointer.nativeValue(p) == MAP_FAILED) {
+      return null;
+    }
+    return p.getByteBuffer(0, bytes);
+  }
+
+  /**
+   * Returns memory from {@link #map} or {@link #mapReservedHugePages} to the kernel (or to the pool); {@code memory}
+   * must not be touched again.
+   */
   static void unmap(ByteBuffer memory) {
     LIBC.munmap(Native.getDirectBufferPointer(memory), memory.capacity());
   }

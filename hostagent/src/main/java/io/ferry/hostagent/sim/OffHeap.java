@@ -1,9 +1,13 @@
 package io.ferry.hostagent.sim;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -11,6 +15,8 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Off-heap buffers allocated on first use (like a host's memory, committed when touched) and freed when their VM
@@ -22,6 +28,7 @@ import java.util.function.Supplier;
  * destination takes its guest RAM.
  */
 public final class OffHeap {
+  private static final Logger log = LoggerFactory.getLogger(OffHeap.class);
   private static final Method INVOKE_CLEANER;
   private static final Object UNSAFE;
 
@@ -56,12 +63,51 @@ public final class OffHeap {
    * QEMU maps guest RAM ({@link AnonymousMemory}: huge pages) where the platform allows, JDK direct buffers elsewhere.
    */
   public static OffHeap guestRam(long bytes) {
+    return guestRam(bytes, false);
+  }
+
+  /**
+   * Guest RAM as {@link #guestRam(long)}, but with {@code reservedHugePages} from the host's reserved huge pages
+   * ({@code vm.nr_hugepages}) while the pool has free ones (buffers that are not a whole number of 2 MiB pages,
+   * and those the pool cannot hold, are ordinary memory; the first such shortfall is logged).
+   */
+  public static OffHeap guestRam(long bytes, boolean reservedHugePages) {
     int size = GUEST_RAM_BUFFER_BYTES;
     IntUnaryOperator sizeOf = i -> (int) Math.min(size, bytes - (long) i * size);
     int count = (int) ((bytes + size - 1) / size);
-    return AnonymousMemory.available()
-        ? new OffHeap(new AtomicReferenceArray<>(count), sizeOf, AnonymousMemory::map, AnonymousMemory::unmap)
-        : new OffHeap(new AtomicReferenceArray<>(count), sizeOf, ByteBuffer::allocateDirect, OffHeap::freeDirect);
+    if (!AnonymousMemory.available()) {
+      return new OffHeap(new AtomicReferenceArray<>(count), sizeOf, ByteBuffer::allocateDirect, OffHeap::freeDirect);
+    }
+    if (!reservedHugePages) {
+      return new OffHeap(new AtomicReferenceArray<>(count), sizeOf, AnonymousMemory::map, AnonymousMemory::unmap);
+    }
+    AtomicBoolean warned = new AtomicBoolean();
+    return new OffHeap(new AtomicReferenceArray<>(count), sizeOf, n -> {
+      ByteBuffer b = AnonymousMemory.mapReservedHugePages(n);
+      if (b != null) {
+        return b;
+      }
+      if (n % AnonymousMemory.HUGE_PAGE_BYTES == 0 && !warned.getAndSet(true)) {
+        log.warn("guest RAM: the host's reserved huge pages ran short (HugePages_Free in /proc/meminfo); the rest"
+            + " of this VM's {} MiB takes ordinary memory (raise vm.nr_hugepages)", bytes >> 20);
+      }
+      return AnonymousMemory.map(n);
+    }, AnonymousMemory::unmap);
+  }
+
+  /**
+   * Bytes of the host's reserved 2 MiB huge pages that no mapping holds or has reserved yet
+   * ({@code /sys/kernel/mm/hugepages/hugepages-2048kB}: free minus reserved pages); 0 where there is no such pool.
+   */
+  public static long reservedHugePagesAvailableBytes() {
+    Path pool = Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB");
+    try {
+      long free = Long.parseLong(Files.readString(pool.resolve("free_hugepages")).trim());
+      long reserved = Long.parseLong(Files.readString(pool.resolve("resv_hugepages")).trim());
+      return Math.max(0, free - reserved) * AnonymousMemory.HUGE_PAGE_BYTES;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   private OffHeap(AtomicReferenceArray<ByteBuffer> buffers, IntUnaryOperator sizeOf, IntFunction<ByteBuffer> take,

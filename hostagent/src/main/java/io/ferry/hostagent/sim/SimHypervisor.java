@@ -45,6 +45,7 @@ public final class SimHypervisor implements Hypervisor {
   private final long tickNanos;
   private final Map<String, SimVm> vms = new ConcurrentHashMap<>();
   private volatile boolean durable;
+  private volatile boolean reservedHugePages;
 
   /**
    * @param stateDir where disks and incoming markers live
@@ -77,6 +78,22 @@ public final class SimHypervisor implements Hypervisor {
   public SimHypervisor durable() {
     this.durable = true;
     return this;
+  }
+
+  /**
+   * VMs defined from now on take their guest RAM from the huge pages this host reserved ({@code vm.nr_hugepages}),
+   * as libvirt's {@code <hugepages/>} memory backing does, while the pool has free pages (ordinary memory after
+   * that, with a warning). Reserved pages stay ready for the next VM when one leaves, where ordinary memory goes
+   * back to the kernel and costs page faults when the next incoming VM takes it. Not for {@linkplain #durable
+   * durable} VMs, whose RAM is their file.
+   */
+  public SimHypervisor reservedHugePages() {
+    this.reservedHugePages = true;
+    return this;
+  }
+
+  boolean usesReservedHugePages() {
+    return reservedHugePages && !durable;
   }
 
   /**

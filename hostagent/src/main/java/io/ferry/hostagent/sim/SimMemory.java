@@ -36,14 +36,16 @@ final class SimMemory implements GuestMemory {
   private volatile PageFaultHandler faultHandler;
 
   SimMemory(long memoryBytes) {
-    this(memoryBytes, null);
+    this(memoryBytes, null, false);
   }
 
   /**
    * @param file null: RAM of this process (gone with it); otherwise RAM mapped from this file (created sparse when
    *     missing), which keeps the guest's memory when the process dies, so a restarted agent can adopt the VM
+   * @param reservedHugePages RAM of this process from the host's reserved huge pages while it has free ones
+   *     ({@link OffHeap#guestRam(long, boolean)}); not for RAM mapped from a file
    */
-  SimMemory(long memoryBytes, Path file) {
+  SimMemory(long memoryBytes, Path file, boolean reservedHugePages) {
     if (memoryBytes <= 0 || memoryBytes % PAGE_BYTES != 0) {
       throw new IllegalArgumentException("sim VM memory must be a positive multiple of 4096 bytes, got "
           + memoryBytes);
@@ -51,7 +53,7 @@ final class SimMemory implements GuestMemory {
     this.pageCount = memoryBytes / PAGE_BYTES;
     if (file == null) {
       // committed on first write, like a host's memory: unwritten memory reads as zeros
-      this.offHeap = OffHeap.guestRam(memoryBytes);
+      this.offHeap = OffHeap.guestRam(memoryBytes, reservedHugePages);
     } else {
       this.offHeap = new OffHeap(map(file, memoryBytes, (int) ((memoryBytes + CHUNK_BYTES - 1) / CHUNK_BYTES)));
     }

@@ -61,7 +61,8 @@ final class SimVm implements VirtualMachine, PageAccess {
     this.dir = dir;
     this.files = files;
     boolean incoming = origin == Origin.INCOMING;
-    this.memory = new SimMemory(spec.getMemoryBytes(), files == null ? null : files.ram());
+    this.memory = new SimMemory(spec.getMemoryBytes(), files == null ? null : files.ram(),
+        host.usesReservedHugePages());
     for (int i = 0; i < spec.getDisksCount(); i++) {
       DiskSpec d = spec.getDisks(i);
       disks.add(new SimDisk(dir.resolve("disk" + i + ".img"), d.getSizeBytes()));

@@ -90,6 +90,62 @@ class GuestRamMemoryTest {
     }
   }
 
+  @Test
+  void guestRamOnReservedHugePagesComesFromThePoolAndGoesBackToIt() {
+    long bytes = 2L * BUFFER;
+    ReservedHugePages.require(bytes);
+    long before = OffHeap.reservedHugePagesAvailableBytes();
+    OffHeap ram = OffHeap.guestRam(bytes, true);
+    try {
+      assertThat(ram.buffer(0)).as("nothing taken before the first write").isNull();
+      ByteBuffer first = ram.allocated(0);
+      ByteBuffer second = ram.allocated(1);
+      assertThat(before - OffHeap.reservedHugePagesAvailableBytes()).as("bytes of the pool the RAM holds")
+          .isEqualTo(bytes);
+      writeAndCheck(first);
+      writeAndCheck(second);
+    } finally {
+      ram.release();
+    }
+    assertThat(OffHeap.reservedHugePagesAvailableBytes()).as("the pool once the RAM was freed").isEqualTo(before);
+  }
+
+  @Test
+  void guestRamLargerThanThePoolTakesOrdinaryMemoryForTheRest() {
+    long pool = OffHeap.reservedHugePagesAvailableBytes();
+    long bytes = (pool / BUFFER + 2) * BUFFER; // every free huge page and then some (all of it without a pool)
+    OffHeap ram = OffHeap.guestRam(bytes, true);
+    try {
+      int buffers = (int) (bytes / BUFFER);
+      for (int i = 0; i < buffers; i++) {
+        ByteBuffer b = ram.allocated(i);
+        assertThat(b.getLong(BUFFER - 8)).as("fresh memory of buffer %d", i).isZero();
+        b.putLong(BUFFER - 8, i + 1L);
+      }
+      assertThat(OffHeap.reservedHugePagesAvailableBytes()).as("pool bytes left").isLessThan(BUFFER);
+      for (int i = 0; i < buffers; i++) {
+        assertThat(ram.allocated(i).getLong(BUFFER - 8)).as("buffer %d", i).isEqualTo(i + 1L);
+      }
+    } finally {
+      ram.release();
+    }
+    assertThat(OffHeap.reservedHugePagesAvailableBytes()).as("the pool once the RAM was freed").isEqualTo(pool);
+  }
+
+  private static void writeAndCheck(ByteBuffer b) {
+    for (int at = 0; at < b.capacity(); at += 4093 * 8) {
+      assertThat(b.getLong(at)).as("fresh memory at %d", at).isZero();
+    }
+    for (int at = 0; at < b.capacity(); at += 8) {
+      b.putLong(at, at * 31L + 7);
+    }
+    for (int at = 0; at < b.capacity(); at += 8) {
+      if (b.getLong(at) != at * 31L + 7) {
+        assertThat(b.getLong(at)).as("memory at %d", at).isEqualTo(at * 31L + 7);
+      }
+    }
+  }
+
   private static long address(ByteBuffer b) {
     return com.sun.jna.Pointer.nativeValue(Native.getDirectBufferPointer(b));
   }

@@ -58,6 +58,10 @@ public final class LoopbackAgents implements AutoCloseable {
   /** The {@code sim} driver. */
   public static final Driver SIM = (host, stateDir, events, certs) -> SimHypervisor.create(host, stateDir, events);
 
+  /** The {@code sim} driver with guest RAM from the host's reserved huge pages ({@code --sim-hugepages}). */
+  public static final Driver SIM_ON_RESERVED_HUGE_PAGES = (host, stateDir, events, certs) ->
+      SimHypervisor.create(host, stateDir, events).reservedHugePages();
+
   public LoopbackAgents(Path dir, MigrationSettings srcSettings, MigrationSettings dstSettings) {
     this(dir, SIM, srcSettings, dstSettings, false);
   }
@@ -74,8 +78,9 @@ public final class LoopbackAgents implements AutoCloseable {
     this(dir, SIM, srcSettings, dstSettings, plainText);
   }
 
-  private LoopbackAgents(Path dir, Driver driver, MigrationSettings srcSettings, MigrationSettings dstSettings,
-                         boolean plainText) {
+  /** Agents with {@code driver}, in plain text when {@code plainText}. */
+  public LoopbackAgents(Path dir, Driver driver, MigrationSettings srcSettings, MigrationSettings dstSettings,
+                        boolean plainText) {
     this.dir = dir;
     this.driver = driver;
     this.plainText = plainText;
