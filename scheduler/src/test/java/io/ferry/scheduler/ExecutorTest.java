@@ -73,14 +73,18 @@ class ExecutorTest {
     scheduler = new Scheduler(new SchedulerConfig("s1", zk.connectString(), "exec", "127.0.0.1", "127.0.0.1", 0, 0,
         tls, null, SESSION), Clock.systemUTC()).start();
     for (String name : List.of("h1", "h2", "h3", "h4")) {
-      agents.add(new Agent(new AgentConfig(name, zk.connectString(), "exec", "127.0.0.1", "127.0.0.1", 0, 0, tls,
-          "sim", Map.of(), Duration.ofMillis(200), SESSION), Clock.systemUTC(), world::inventory)
-          .withMigrations(world.driver(name)).start());
+      agents.add(startAgent(name));
     }
     await("leader and 4 hosts", () -> scheduler.isLeader() && agents.stream().allMatch(Agent::connectedToLeader));
     channel = GrpcServers.channel(scheduler.adminEndpoint(), tls);
     admin = AdminGrpc.newBlockingStub(channel);
     await("hosts known", () -> status().getHostsCount() == 4 && status().getVmsCount() == 23);
+  }
+
+  private Agent startAgent(String name) {
+    return new Agent(new AgentConfig(name, zk.connectString(), "exec", "127.0.0.1", "127.0.0.1", 0, 0, tls,
+        "sim", Map.of(), Duration.ofMillis(200), SESSION), Clock.systemUTC(), world::inventory)
+        .withMigrations(world.driver(name)).start();
   }
 
   @AfterAll
@@ -248,5 +252,32 @@ class ExecutorTest {
     assertThat(byId(id).getStatus().getMessage()).contains("no progress");
     assertThat(world.hostOf("vm05")).contains(from);
     world.stall(false);
+  }
+
+  @Test
+  @Order(7)
+  void aMigrationWaitingOnAnUnreachableSourceGoesAsSoonAsTheAgentIsBack() throws Exception {
+    // a retry backoff far longer than the wait below: only the agent's return can send the migration in time
+    scheduler.executorLimits(new io.ferry.scheduler.executor.ExecutorLimits(8, 2, Duration.ofSeconds(60), 5,
+        Duration.ofSeconds(300), 200));
+    String from = world.hostOf("small").orElseThrow();
+    String to = from.equals("h1") ? "h4" : "h1";
+    world.unreachable(from, true);
+    int refusedBefore = world.refusedCalls(from);
+    String id = migrate("small", to, "r-unreachable").getMigration().getStatus().getMigrationId();
+    // the agent refused the call (the journaled attempt alone is not enough: it is written before the call goes out,
+    // and a call still on its way when the host came back would start the migration on the old agent)
+    await("the dispatch to " + from + " was refused", () -> world.refusedCalls(from) > refusedBefore);
+    assertThat(byId(id).getStatus().getPhase()).isEqualTo(MigrationPhase.PLANNED);
+
+    // the host comes back: its agent restarts and reports to the leader again
+    int i = List.of("h1", "h2", "h3", "h4").indexOf(from);
+    agents.get(i).close();
+    world.unreachable(from, false);
+    agents.set(i, startAgent(from));
+
+    await("committed once " + from + " reported again", () -> byId(id).getStatus().getPhase()
+        == MigrationPhase.COMMITTED);
+    assertThat(world.hostOf("small")).contains(to);
   }
 }

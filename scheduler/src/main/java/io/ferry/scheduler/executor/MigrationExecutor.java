@@ -82,6 +82,8 @@ public final class MigrationExecutor {
     /** Sent to the source agent (in this term or, for PLANNED entries with attempts, by an earlier leader). */
     boolean dispatched;
     Instant nextAttemptAt = Instant.EPOCH;
+    /** When the last call to the source agent failed (a retry waits for nextAttemptAt); null before any failed. */
+    Instant lastFailureAt;
     long lastRemaining = Long.MAX_VALUE;
     Instant lastProgressAt;
     boolean cancelRequested;
@@ -258,6 +260,9 @@ public final class MigrationExecutor {
         continue;
       }
       MigrationStatus st = t.status();
+      if (now.isBefore(t.nextAttemptAt) && sourceReconnectedSinceLastFailure(t)) {
+        t.nextAttemptAt = now; // the agent is back: sitting out the rest of its backoff would only delay the move
+      }
       if (!t.dispatched) {
         if (now.isBefore(t.nextAttemptAt) || inFlight >= limits.maxConcurrent()
             || perHost.getOrDefault(st.getSourceHost(), 0) >= limits.maxPerHost()
@@ -274,6 +279,15 @@ public final class MigrationExecutor {
         poll(t, now);
       }
     }
+  }
+
+  /**
+   * Whether the source agent opened a new report stream to this leader after the last call to it failed: after a
+   * partition or a restart the queued call is retried at once, not after a backoff that grew while it was away.
+   */
+  private boolean sourceReconnectedSinceLastFailure(Tracked t) {
+    Instant failed = t.lastFailureAt;
+    return failed != null && state.reportingSince(t.status().getSourceHost()).filter(failed::isBefore).isPresent();
   }
 
   private boolean occupiesSlot(Tracked t) {
@@ -506,7 +520,8 @@ public final class MigrationExecutor {
   private void retryLater(Tracked t, String why) {
     int attempt = Math.max(1, t.entry.record().getAttempts());
     long delay = limits.retryBackoff().toMillis() << Math.min(attempt - 1, 6);
-    t.nextAttemptAt = clock.instant().plusMillis(delay);
+    t.lastFailureAt = clock.instant();
+    t.nextAttemptAt = t.lastFailureAt.plusMillis(delay);
     log.debug("migration {}: {}; next try in {} ms", t.entry.id(), why, delay);
   }
 

@@ -21,6 +21,8 @@ public final class ClusterState {
       java.time.Duration.ofSeconds(5));
 
   private Instant lastJoinAt = Instant.EPOCH;
+  /** When each host's current report stream began: an agent's first report on every stream carries its inventory. */
+  private final Map<String, Instant> streamStartedAt = new TreeMap<>();
 
   /** When a host was last seen for the first time (planning waits for the cluster to settle after that). */
   public Instant lastJoinAt() {
@@ -52,8 +54,14 @@ public final class ClusterState {
     return Optional.ofNullable(hosts.get(host)).map(HostState::mode);
   }
 
+  /** When the host's agent last (re)connected its report stream to this leader; empty before it did. */
+  public Optional<Instant> reportingSince(String host) {
+    return Optional.ofNullable(streamStartedAt.get(host));
+  }
+
   public void forget(String host) {
     hosts.remove(host);
+    streamStartedAt.remove(host);
     history.forget(host);
   }
 
@@ -70,6 +78,7 @@ public final class ClusterState {
       lastJoinAt = receivedAt;
     }
     if (report.hasInventory()) {
+      streamStartedAt.put(report.getHost(), receivedAt);
       Inventory inv = report.getInventory();
       hosts.put(report.getHost(), new HostState(inv.getFacts(),
           report.hasSignals() ? report.getSignals() : HostSignals.getDefaultInstance(),

@@ -40,6 +40,8 @@ public final class FakeWorld implements AutoCloseable {
   private final Map<String, Double> temperature = new ConcurrentHashMap<>();
   private volatile long stepMillis = 100;
   private volatile boolean stall;
+  private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> refused = new ConcurrentHashMap<>();
 
   public void addVm(String name, String host, long memoryBytes) {
     hostOfVm.put(name, host);
@@ -65,6 +67,21 @@ public final class FakeWorld implements AutoCloseable {
   /** Migrations stop making progress (remaining bytes stay put) until cancelled. */
   public void stall(boolean stall) {
     this.stall = stall;
+  }
+
+  /** The host's agent answers every MigrateVm with UNAVAILABLE, as a call that never reached it would fail. */
+  public void unreachable(String host, boolean on) {
+    if (on) {
+      unreachable.add(host);
+    } else {
+      unreachable.remove(host);
+    }
+  }
+
+  /** MigrateVm calls the host refused while {@link #unreachable}: once counted, the call's outcome is settled. */
+  public int refusedCalls(String host) {
+    java.util.concurrent.atomic.AtomicInteger n = refused.get(host);
+    return n == null ? 0 : n.get();
   }
 
   public InventorySource inventory(HostFacts facts) {
@@ -106,6 +123,10 @@ public final class FakeWorld implements AutoCloseable {
     return new MigrationDriver() {
       @Override
       public MigrationStatus start(MigrateVmRequest r) {
+        if (unreachable.contains(host)) {
+          refused.computeIfAbsent(host, h -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+          throw Status.UNAVAILABLE.withDescription(host + " unreachable").asRuntimeException();
+        }
         MigrationStatus known = migrations.get(r.getMigrationId());
         if (known != null) {
           return known;
