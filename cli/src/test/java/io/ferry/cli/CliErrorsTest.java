@@ -64,13 +64,19 @@ class CliErrorsTest {
   }
 
   @Test
-  void simHugePagesOutsideASimHostWithoutStateDirSaysWhy() {
+  void simHugePagesOnAQemuHostSaysItNeedsTheSimHypervisor() {
     assertThat(ferry("agent", "--zk", "127.0.0.1:1", "--insecure", "--hypervisor", "qemu", "--sim-hugepages"))
         .isEqualTo(1);
-    assertThat(err.toString()).contains("--sim-hugepages needs --hypervisor sim and no --state-dir");
+    assertThat(err.toString()).contains("--sim-hugepages needs --hypervisor sim").doesNotContain("ZooKeeper");
+    assertNoStackTrace();
+  }
+
+  @Test
+  void simHugePagesWithDurableSimVmsSaysWhyNot() {
     assertThat(ferry("agent", "--zk", "127.0.0.1:1", "--insecure", "--hypervisor", "sim", "--state-dir",
         tmp.toString(), "--sim-hugepages")).isEqualTo(1);
-    assertThat(err.toString()).contains("durable sim VMs keep their RAM in a file there");
+    assertThat(err.toString()).contains("--sim-hugepages cannot be combined with --state-dir")
+        .doesNotContain("ZooKeeper");
     assertNoStackTrace();
   }
 

@@ -92,8 +92,9 @@ public final class AgentCommand implements Callable<Integer> {
   Duration simTick;
 
   @Option(names = "--sim-hugepages", description = {"With --hypervisor sim: take sim VMs' guest RAM from the huge"
-      + " pages this host reserved (sysctl vm.nr_hugepages), as libvirt's <hugepages/> memory backing; ordinary"
-      + " memory once the pool runs short. Not with --state-dir (durable sim VMs keep their RAM in a file there)"})
+      + " pages of 2 MiB this host reserved (/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages), as libvirt's"
+      + " <hugepages/> memory backing; ordinary memory once the pool runs short. Not with --state-dir (durable sim"
+      + " VMs keep their RAM in a file there)"})
   boolean simHugePages;
 
   @Override
@@ -105,9 +106,12 @@ public final class AgentCommand implements Callable<Integer> {
     if (simVms > 0 && !"sim".equals(hypervisor)) {
       throw new io.ferry.common.FerryException("--sim-vms needs --hypervisor sim");
     }
-    if (simHugePages && (!"sim".equals(hypervisor) || stateDir != null)) {
-      throw new io.ferry.common.FerryException("--sim-hugepages needs --hypervisor sim and no --state-dir (durable"
-          + " sim VMs keep their RAM in a file there)");
+    if (simHugePages && !"sim".equals(hypervisor)) {
+      throw new io.ferry.common.FerryException("--sim-hugepages needs --hypervisor sim");
+    }
+    if (simHugePages && stateDir != null) {
+      throw new io.ferry.common.FerryException("--sim-hugepages cannot be combined with --state-dir (durable sim VMs"
+          + " keep their RAM in a file there)");
     }
     boolean dataFlags = migrationDataListen != null || migrationDataAdvertise != null;
     if ((dataFlags || noMigrationDataChannel) && !"sim".equals(hypervisor)) {

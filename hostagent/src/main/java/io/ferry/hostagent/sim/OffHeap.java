@@ -67,32 +67,43 @@ public final class OffHeap {
   }
 
   /**
-   * Guest RAM as {@link #guestRam(long)}, but with {@code reservedHugePages} from the host's reserved huge pages
-   * ({@code vm.nr_hugepages}) while the pool has free ones (buffers that are not a whole number of 2 MiB pages,
-   * and those the pool cannot hold, are ordinary memory; the first such shortfall is logged).
+   * Guest RAM as {@link #guestRam(long)}, but with {@code reservedHugePages} from the host's reserved 2 MiB huge
+   * pages ({@link AnonymousMemory#mapReservedHugePages}) while the pool has free ones: buffers that are not a whole
+   * number of huge pages, and those the pool cannot give, are ordinary memory (the first such shortfall is logged).
    */
   public static OffHeap guestRam(long bytes, boolean reservedHugePages) {
-    int size = GUEST_RAM_BUFFER_BYTES;
-    IntUnaryOperator sizeOf = i -> (int) Math.min(size, bytes - (long) i * size);
-    int count = (int) ((bytes + size - 1) / size);
     if (!AnonymousMemory.available()) {
-      return new OffHeap(new AtomicReferenceArray<>(count), sizeOf, ByteBuffer::allocateDirect, OffHeap::freeDirect);
+      return guestRam(bytes, ByteBuffer::allocateDirect, OffHeap::freeDirect);
     }
-    if (!reservedHugePages) {
-      return new OffHeap(new AtomicReferenceArray<>(count), sizeOf, AnonymousMemory::map, AnonymousMemory::unmap);
-    }
+    return reservedHugePages ? guestRam(bytes, AnonymousMemory::mapReservedHugePages)
+        : guestRam(bytes, AnonymousMemory::map, AnonymousMemory::unmap);
+  }
+
+  /**
+   * Guest RAM whose buffers come from {@code reserved} (null: it cannot give one) and otherwise from ordinary memory;
+   * the first buffer of whole huge pages that {@code reserved} could not give is logged.
+   */
+  static OffHeap guestRam(long bytes, IntFunction<ByteBuffer> reserved) {
     AtomicBoolean warned = new AtomicBoolean();
-    return new OffHeap(new AtomicReferenceArray<>(count), sizeOf, n -> {
-      ByteBuffer b = AnonymousMemory.mapReservedHugePages(n);
+    return guestRam(bytes, n -> {
+      ByteBuffer b = reserved.apply(n);
       if (b != null) {
         return b;
       }
       if (n % AnonymousMemory.HUGE_PAGE_BYTES == 0 && !warned.getAndSet(true)) {
-        log.warn("guest RAM: the host's reserved huge pages ran short (HugePages_Free in /proc/meminfo); the rest"
-            + " of this VM's {} MiB takes ordinary memory (raise vm.nr_hugepages)", bytes >> 20);
+        log.warn("guest RAM: no reserved 2 MiB huge page free for a {} MiB buffer of a {} MiB VM (see"
+            + " /sys/kernel/mm/hugepages/hugepages-2048kB); it and any other buffer the pool cannot give take ordinary"
+            + " memory", n >> 20, bytes >> 20);
       }
       return AnonymousMemory.map(n);
     }, AnonymousMemory::unmap);
+  }
+
+  private static OffHeap guestRam(long bytes, IntFunction<ByteBuffer> take, Consumer<ByteBuffer> free) {
+    int size = GUEST_RAM_BUFFER_BYTES;
+    IntUnaryOperator sizeOf = i -> (int) Math.min(size, bytes - (long) i * size);
+    int count = (int) ((bytes + size - 1) / size);
+    return new OffHeap(new AtomicReferenceArray<>(count), sizeOf, take, free);
   }
 
   /**

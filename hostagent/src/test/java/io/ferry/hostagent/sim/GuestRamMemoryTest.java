@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Guest RAM as the sim hypervisor takes it: on first use, on huge pages where the kernel offers them. */
@@ -111,25 +112,25 @@ class GuestRamMemoryTest {
   }
 
   @Test
-  void guestRamLargerThanThePoolTakesOrdinaryMemoryForTheRest() {
-    long pool = OffHeap.reservedHugePagesAvailableBytes();
-    long bytes = (pool / BUFFER + 2) * BUFFER; // every free huge page and then some (all of it without a pool)
-    OffHeap ram = OffHeap.guestRam(bytes, true);
+  void buffersThePoolCannotGiveTakeOrdinaryMemory() {
+    ReservedHugePages.require(BUFFER);
+    long before = OffHeap.reservedHugePagesAvailableBytes();
+    AtomicInteger given = new AtomicInteger();
+    // a pool that has room for the first buffer only
+    OffHeap ram = OffHeap.guestRam(3L * BUFFER, n -> given.getAndIncrement() == 0
+        ? AnonymousMemory.mapReservedHugePages(n) : null);
     try {
-      int buffers = (int) (bytes / BUFFER);
-      for (int i = 0; i < buffers; i++) {
-        ByteBuffer b = ram.allocated(i);
-        assertThat(b.getLong(BUFFER - 8)).as("fresh memory of buffer %d", i).isZero();
-        b.putLong(BUFFER - 8, i + 1L);
+      for (int i = 0; i < 3; i++) {
+        writeAndCheck(ram.allocated(i));
       }
-      assertThat(OffHeap.reservedHugePagesAvailableBytes()).as("pool bytes left").isLessThan(BUFFER);
-      for (int i = 0; i < buffers; i++) {
-        assertThat(ram.allocated(i).getLong(BUFFER - 8)).as("buffer %d", i).isEqualTo(i + 1L);
-      }
+      assertThat(before - OffHeap.reservedHugePagesAvailableBytes()).as("bytes of the pool the RAM holds")
+          .isEqualTo(BUFFER);
+      assertThat(ram.allocated(0).getLong(8)).as("the first buffer still holds what was written")
+          .isEqualTo(8 * 31L + 7);
     } finally {
       ram.release();
     }
-    assertThat(OffHeap.reservedHugePagesAvailableBytes()).as("the pool once the RAM was freed").isEqualTo(pool);
+    assertThat(OffHeap.reservedHugePagesAvailableBytes()).as("the pool once the RAM was freed").isEqualTo(before);
   }
 
   private static void writeAndCheck(ByteBuffer b) {
