@@ -263,21 +263,26 @@ class ExecutorTest {
     String from = world.hostOf("small").orElseThrow();
     String to = from.equals("h1") ? "h4" : "h1";
     world.unreachable(from, true);
-    int refusedBefore = world.refusedCalls(from);
-    String id = migrate("small", to, "r-unreachable").getMigration().getStatus().getMigrationId();
-    // the agent refused the call (the journaled attempt alone is not enough: it is written before the call goes out,
-    // and a call still on its way when the host came back would start the migration on the old agent)
-    await("the dispatch to " + from + " was refused", () -> world.refusedCalls(from) > refusedBefore);
-    assertThat(byId(id).getStatus().getPhase()).isEqualTo(MigrationPhase.PLANNED);
+    try {
+      int refusedBefore = world.refusedCalls(from);
+      String id = migrate("small", to, "r-unreachable").getMigration().getStatus().getMigrationId();
+      // the agent refused the call (the journaled attempt alone is not enough: it is written before the call goes
+      // out, and a call still on its way when the host came back would start the migration on the old agent)
+      await("the dispatch to " + from + " was refused", () -> world.refusedCalls(from) > refusedBefore);
+      assertThat(byId(id).getStatus().getPhase()).isEqualTo(MigrationPhase.PLANNED);
 
-    // the host comes back: its agent restarts and reports to the leader again
-    int i = List.of("h1", "h2", "h3", "h4").indexOf(from);
-    agents.get(i).close();
-    world.unreachable(from, false);
-    agents.set(i, startAgent(from));
+      // the host comes back: its agent restarts and reports to the leader again
+      int i = List.of("h1", "h2", "h3", "h4").indexOf(from);
+      agents.get(i).close();
+      world.unreachable(from, false);
+      agents.set(i, startAgent(from));
 
-    await("committed once " + from + " reported again", () -> byId(id).getStatus().getPhase()
-        == MigrationPhase.COMMITTED);
-    assertThat(world.hostOf("small")).contains(to);
+      await("committed once " + from + " reported again", () -> byId(id).getStatus().getPhase()
+          == MigrationPhase.COMMITTED);
+      assertThat(world.hostOf("small")).contains(to);
+    } finally {
+      world.unreachable(from, false);
+      scheduler.executorLimits(io.ferry.scheduler.executor.ExecutorLimits.defaults());
+    }
   }
 }

@@ -82,8 +82,10 @@ public final class MigrationExecutor {
     /** Sent to the source agent (in this term or, for PLANNED entries with attempts, by an earlier leader). */
     boolean dispatched;
     Instant nextAttemptAt = Instant.EPOCH;
-    /** When the last call to the source agent failed (a retry waits for nextAttemptAt); null before any failed. */
-    Instant lastFailureAt;
+    /** When the last call to the source agent went out. */
+    Instant lastCallAt;
+    /** When the call that failed last went out (a retry waits for nextAttemptAt); null before any failed. */
+    Instant failedCallSentAt;
     long lastRemaining = Long.MAX_VALUE;
     Instant lastProgressAt;
     boolean cancelRequested;
@@ -282,12 +284,13 @@ public final class MigrationExecutor {
   }
 
   /**
-   * Whether the source agent opened a new report stream to this leader after the last call to it failed: after a
-   * partition or a restart the queued call is retried at once, not after a backoff that grew while it was away.
+   * Whether the source agent opened a new report stream to this leader after the call that failed last went out:
+   * after a partition or a restart the queued call is retried at once, not after a backoff that grew while it was
+   * away (a call that timed out after the agent came back counts too).
    */
   private boolean sourceReconnectedSinceLastFailure(Tracked t) {
-    Instant failed = t.lastFailureAt;
-    return failed != null && state.reportingSince(t.status().getSourceHost()).filter(failed::isBefore).isPresent();
+    Instant sent = t.failedCallSentAt;
+    return sent != null && state.reportingSince(t.status().getSourceHost()).filter(sent::isBefore).isPresent();
   }
 
   private boolean occupiesSlot(Tracked t) {
@@ -520,14 +523,16 @@ public final class MigrationExecutor {
   private void retryLater(Tracked t, String why) {
     int attempt = Math.max(1, t.entry.record().getAttempts());
     long delay = limits.retryBackoff().toMillis() << Math.min(attempt - 1, 6);
-    t.lastFailureAt = clock.instant();
-    t.nextAttemptAt = t.lastFailureAt.plusMillis(delay);
+    Instant now = clock.instant();
+    t.failedCallSentAt = t.lastCallAt != null ? t.lastCallAt : now;
+    t.nextAttemptAt = now.plusMillis(delay);
     log.debug("migration {}: {}; next try in {} ms", t.entry.id(), why, delay);
   }
 
   /** Runs an agent call and hands its outcome back to the loop. */
   private <T> void call(Tracked t, ListenableFuture<T> future, Consumer<T> onOk, Consumer<Status> onError) {
     t.callInFlight = true;
+    t.lastCallAt = clock.instant();
     Futures.addCallback(future, new FutureCallback<>() {
       @Override
       public void onSuccess(T value) {

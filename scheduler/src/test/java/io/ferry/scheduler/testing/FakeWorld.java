@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,8 +41,8 @@ public final class FakeWorld implements AutoCloseable {
   private final Map<String, Double> temperature = new ConcurrentHashMap<>();
   private volatile long stepMillis = 100;
   private volatile boolean stall;
-  private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
-  private final Map<String, java.util.concurrent.atomic.AtomicInteger> refused = new ConcurrentHashMap<>();
+  private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicInteger> refused = new ConcurrentHashMap<>();
 
   public void addVm(String name, String host, long memoryBytes) {
     hostOfVm.put(name, host);
@@ -80,7 +81,7 @@ public final class FakeWorld implements AutoCloseable {
 
   /** MigrateVm calls the host refused while {@link #unreachable}: once counted, the call's outcome is settled. */
   public int refusedCalls(String host) {
-    java.util.concurrent.atomic.AtomicInteger n = refused.get(host);
+    AtomicInteger n = refused.get(host);
     return n == null ? 0 : n.get();
   }
 
@@ -124,7 +125,7 @@ public final class FakeWorld implements AutoCloseable {
       @Override
       public MigrationStatus start(MigrateVmRequest r) {
         if (unreachable.contains(host)) {
-          refused.computeIfAbsent(host, h -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+          refused.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
           throw Status.UNAVAILABLE.withDescription(host + " unreachable").asRuntimeException();
         }
         MigrationStatus known = migrations.get(r.getMigrationId());
