@@ -112,7 +112,7 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Sim VMs take guest RAM from the host's reserved huge pages ({@code vm.nr_hugepages}) while it has free ones; not
+   * Sim VMs take guest RAM from the host's reserved 2 MiB huge pages while it has free ones; not
    * with durable sim VMs (their RAM is a file in the state directory). Call before {@link #start()}.
    */
   public Agent withSimReservedHugePages() {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * the host had just taken the freed memory back (a VM whose balloon reports free pages): then 0.7-1.1 s, and 3 s
  * for memory the host never backed. Memory goes back to the kernel when its VM is destroyed or leaves.
  *
- * <p>{@link #mapReservedHugePages} takes memory from the huge pages the host reserved ({@code vm.nr_hugepages}), as
+ * <p>{@link #mapReservedHugePages} takes memory from the 2 MiB huge pages the host reserved
+ * ({@code /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages}), as
  * QEMU's {@code -mem-path /dev/hugepages} and libvirt's {@code <hugepages/>} memory backing do: those pages stay
  * the pool's when freed, so a VM that arrives after another left finds them ready. Ordinary memory that a process
  * freed goes back to the kernel, and on a host that is itself a VM whose balloon reports free pages, back to that
@@ -55,10 +56,13 @@ final class AnonymousMemory {
 
   /**
    * The 2 MiB huge page limit of this process's cgroup (v2 {@code hugetlb.2MB.max}, as in a Kubernetes pod), or null
-   * when there is none. The kernel charges such a limit when a page is first touched, not when it is mapped: a touch
-   * beyond it kills the process with SIGBUS, so with a limit guest RAM stays on ordinary memory.
+   * when there is none; read on the first huge page mapping, so agents that do not ask for huge pages never look.
+   * The kernel charges such a limit when a page is first touched, not when it is mapped: a touch beyond it kills the
+   * process with SIGBUS, so with a limit guest RAM stays on ordinary memory.
    */
-  private static final String CGROUP_HUGE_PAGE_LIMIT = cgroupHugePageLimit();
+  private static final class CgroupLimit {
+    static final String HUGE_PAGES = cgroupHugePageLimit();
+  }
 
   private AnonymousMemory() {}
 
@@ -138,7 +142,7 @@ final class AnonymousMemory {
    * {@code bytes} is not a whole number of huge pages. Only when {@link #available()}.
    */
   static ByteBuffer mapReservedHugePages(int bytes) {
-    if (bytes <= 0 || bytes % HUGE_PAGE_BYTES != 0 || CGROUP_HUGE_PAGE_LIMIT != null) {
+    if (bytes <= 0 || bytes % HUGE_PAGE_BYTES != 0 || CgroupLimit.HUGE_PAGES != null) {
       return null;
     }
     Pointer p = LIBC.mmap(null, bytes, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);

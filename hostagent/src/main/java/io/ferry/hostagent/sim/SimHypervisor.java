@@ -81,7 +81,7 @@ public final class SimHypervisor implements Hypervisor {
   }
 
   /**
-   * VMs defined from now on take their guest RAM from the huge pages this host reserved ({@code vm.nr_hugepages}),
+   * VMs defined from now on take their guest RAM from the 2 MiB huge pages this host reserved,
    * as libvirt's {@code <hugepages/>} memory backing does, while the pool has free pages (ordinary memory after
    * that, with a warning). Reserved pages stay ready for the next VM when one leaves, where ordinary memory goes
    * back to the kernel and costs page faults when the next incoming VM takes it. Not for {@linkplain #durable

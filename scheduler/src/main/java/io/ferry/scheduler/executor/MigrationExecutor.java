@@ -82,10 +82,8 @@ public final class MigrationExecutor {
     /** Sent to the source agent (in this term or, for PLANNED entries with attempts, by an earlier leader). */
     boolean dispatched;
     Instant nextAttemptAt = Instant.EPOCH;
-    /** When the last call to the source agent went out. */
+    /** When the last call to an agent went out; while a retry waits for nextAttemptAt, the call that failed. */
     Instant lastCallAt;
-    /** When the call that failed last went out (a retry waits for nextAttemptAt); null before any failed. */
-    Instant failedCallSentAt;
     long lastRemaining = Long.MAX_VALUE;
     Instant lastProgressAt;
     boolean cancelRequested;
@@ -289,7 +287,7 @@ public final class MigrationExecutor {
    * away (a call that timed out after the agent came back counts too).
    */
   private boolean sourceReconnectedSinceLastFailure(Tracked t) {
-    Instant sent = t.failedCallSentAt;
+    Instant sent = t.lastCallAt;
     return sent != null && state.reportingSince(t.status().getSourceHost()).filter(sent::isBefore).isPresent();
   }
 
@@ -523,9 +521,7 @@ public final class MigrationExecutor {
   private void retryLater(Tracked t, String why) {
     int attempt = Math.max(1, t.entry.record().getAttempts());
     long delay = limits.retryBackoff().toMillis() << Math.min(attempt - 1, 6);
-    Instant now = clock.instant();
-    t.failedCallSentAt = t.lastCallAt != null ? t.lastCallAt : now;
-    t.nextAttemptAt = now.plusMillis(delay);
+    t.nextAttemptAt = clock.instant().plusMillis(delay);
     log.debug("migration {}: {}; next try in {} ms", t.entry.id(), why, delay);
   }
 
